@@ -1,0 +1,41 @@
+# goodstanding: the two set-up commands (demo, test) and the rest.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_ACCOUNTS ?= 10000
+DEMO_DAYS ?= 90
+DEMO_DB ?= sqlite:///var/demo.db
+
+.PHONY: demo test bench lint typecheck check clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	mkdir -p var
+	$(BIN)/goodstanding sim --accounts $(DEMO_ACCOUNTS) --days $(DEMO_DAYS) --seed 7 --out var/demo.jsonl
+	rm -f var/demo.db var/demo.db-wal var/demo.db-shm
+	$(BIN)/goodstanding --db $(DEMO_DB) ingest var/demo.jsonl
+	$(BIN)/goodstanding --db $(DEMO_DB) summary
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""goodstanding: an explainable account-standing engine for online communities."""

@@ -1,0 +1,537 @@
+"""The command line: ingest events, inspect standings, explain scores, verify and replay."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from goodstanding.engine import Engine
+from goodstanding.engine.fold import iso
+from goodstanding.engine.state import AccountState, account_codec
+from goodstanding.ingest import (
+    ChainError,
+    Ingestor,
+    last_event_time,
+    load_policies,
+    replay,
+    verify,
+)
+from goodstanding.policy import PolicyError, PolicySet
+from goodstanding.store import Store, StoreError, default_url
+from goodstanding.store import schema as tables
+
+app = typer.Typer(
+    help="goodstanding: explainable account standing for online communities.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+policy_app = typer.Typer(help="Check policy files.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+out = Console()
+err = Console(stderr=True)
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+PolicyFiles = Annotated[
+    list[Path] | None,
+    typer.Option("--policy", help="A policy file to add (repeatable); recorded policies are kept."),
+]
+AtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--at", help="Time to evaluate at (RFC 3339); default: the latest event in the log."
+    ),
+]
+
+
+class _Ctx:
+    db: str = default_url()
+
+
+@app.callback()
+def main(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="GOODSTANDING_DB",
+            help="SQLAlchemy database URL (default: sqlite:///var/goodstanding.db).",
+        ),
+    ] = None,
+) -> None:
+    """goodstanding: explainable account standing for online communities."""
+    _Ctx.db = db or default_url()
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@contextmanager
+def _store() -> Iterator[Store]:
+    try:
+        store = Store.open(_Ctx.db)
+    except StoreError as error:
+        raise _fail(str(error)) from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _policies(store: Store, files: list[Path] | None) -> PolicySet:
+    try:
+        return load_policies(store, [str(f) for f in files or []])
+    except (PolicyError, StoreError) as error:
+        raise _fail(str(error)) from None
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def _progress(label: str, total: int | None) -> Progress:
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+def _as_of(store: Store, at: str | None) -> float:
+    if at is not None:
+        try:
+            when = datetime.fromisoformat(at.replace("Z", "+00:00"))
+        except ValueError:
+            raise _fail(f"--at {at!r} is not an RFC 3339 timestamp") from None
+        if when.tzinfo is None:
+            raise _fail(f"--at {at!r} needs an offset (e.g. Z)")
+        return when.timestamp()
+    last = last_event_time(store)
+    if last is None:
+        raise _fail("the log is empty: ingest events first (goodstanding ingest FILE)")
+    return last
+
+
+@app.command()
+def ingest(
+    file: Annotated[str, typer.Argument(help="A JSON Lines file of events, or - for stdin.")],
+    strict: Annotated[
+        bool, typer.Option(help="Refuse the whole input if any line is bad.")
+    ] = False,
+    policy: PolicyFiles = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Append events to the log and fold them into standings.
+
+    Good lines are kept and bad ones reported with their line number and reason (exit code 1);
+    with --strict a single bad line refuses the whole input. Re-ingesting the same events
+    changes nothing: duplicates (by id) are skipped and counted.
+
+    Example: goodstanding ingest var/demo.jsonl
+    """
+    with _store() as store:
+        policies = _policies(store, policy)
+        if file == "-":
+            source, total = sys.stdin.buffer, None
+        else:
+            path = Path(file)
+            if not path.is_file():
+                raise _fail(f"no such file: {file}")
+            source, total = path.open("rb"), None
+            total = path.stat().st_size
+        ingestor = Ingestor(store, policies)
+        with _progress("ingesting", total) as bar:
+            task = bar.add_task("ingest", total=None)
+            report = ingestor.ingest(source, strict=strict, progress=lambda n: bar.advance(task, n))
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        for error in report.errors[:50]:
+            err.print(f"[red]rejected[/] {error}", highlight=False)
+        if len(report.errors) > 50:
+            err.print(f"... and {len(report.errors) - 50} more rejected lines")
+        verdict = "refused (strict): nothing written" if report.refused_all else "done"
+        out.print(
+            f"{verdict}: {report.read} read, {report.accepted} accepted, "
+            f"{report.duplicates} duplicates skipped, {len(report.errors)} rejected"
+        )
+        if report.effects:
+            out.print(
+                "effects: " + ", ".join(f"{k} {v}" for k, v in sorted(report.effects.items()))
+            )
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def _account(store: Store, account_id: str) -> AccountState:
+    rows = store.execute_sql("SELECT state FROM accounts WHERE id = :id", {"id": account_id})
+    if not rows:
+        raise _fail(f"unknown account {account_id!r}")
+    return account_codec[1].decode(rows[0][0])
+
+
+def standing_of(store: Store, policies: PolicySet, account_id: str, t: float) -> dict[str, Any]:
+    """An account's standing at time t: score, band, privileges, sanctions and strikes."""
+    account = _account(store, account_id)
+    engine = Engine(policies)
+    policy = engine.policy_at(t) or policies.versions[0]
+    score = account.score(t, policy)
+    held, reason = engine.privileges(account, t, policy)
+    window = policy.sanctions.strike_window_days * 86400
+    return {
+        "account": account.id,
+        "role": account.role,
+        "as_of": iso(t),
+        "registered_at": iso(account.registered_at),
+        "policy_version": policy.version,
+        "score": round(score, 2),
+        "band": policy.band_for(score).name,
+        "privileges": sorted(held),
+        "privileges_reason": reason,
+        "sanctions": [
+            {
+                "id": s.id,
+                "action": s.action,
+                "since": iso(s.at),
+                "until": iso(s.until) if s.until is not None else None,
+                "rule": s.rule_id,
+            }
+            for s in account.binding(t)
+        ],
+        "strikes": [
+            {
+                "rule": s.rule_id,
+                "content": s.content_id,
+                "at": iso(s.at),
+                "expires_at": iso(s.expires_at),
+            }
+            for s in account.active_strikes(t, window)
+        ],
+    }
+
+
+@app.command()
+def standing(
+    account: Annotated[str, typer.Argument(help="The account id.")],
+    at: AtOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show an account's score, band, privileges, active sanctions and strikes.
+
+    Example: goodstanding standing a000042 --json
+    """
+    with _store() as store:
+        policies = _policies(store, None)
+        data = standing_of(store, policies, account, _as_of(store, at))
+    if as_json:
+        _print_json(data)
+        return
+    out.print(f"[bold]{data['account']}[/] ({data['role']}) as of {data['as_of']}")
+    out.print(
+        f"score {data['score']:.2f}  band [bold]{data['band']}[/]  "
+        f"(policy {data['policy_version']})"
+    )
+    out.print(f"may: {', '.join(data['privileges']) or 'nothing'}")
+    out.print(f"why: {data['privileges_reason']}", highlight=False)
+    for s in data["sanctions"]:
+        out.print(
+            f"sanction: {s['action']} since {s['since']} until {s['until'] or 'no end'} "
+            f"(rule {s['rule']})"
+        )
+    for s in data["strikes"]:
+        out.print(f"strike: {s['rule']} on {s['content']} at {s['at']}, expires {s['expires_at']}")
+
+
+def explanation(store: Store, policies: PolicySet, account_id: str, t: float) -> dict[str, Any]:
+    """Every ledger line behind an account's score at time t, with rule texts and evidence."""
+    data = standing_of(store, policies, account_id, t)
+    policy = Engine(policies).policy_at(t) or policies.versions[0]
+    half_life = policy.scoring.half_life_seconds
+    rows = store.execute_sql(
+        "SELECT at, delta, reason, rule_id, policy_version, evidence, note, event_id "
+        "FROM ledger WHERE account_id = :id AND at <= :t ORDER BY event_seq, n",
+        {"id": account_id, "t": t},
+    )
+    lines = []
+    total = 0.0
+    for at_, delta, reason, rule_id, version, evidence, note, event_id in rows:
+        now = delta * 2 ** (-(t - at_) / half_life)
+        total += now
+        rule = policies.rule_text(version, rule_id) if rule_id else None
+        lines.append(
+            {
+                "at": iso(at_),
+                "delta": delta,
+                "now": now,
+                "reason": reason,
+                "rule": rule_id,
+                "rule_title": rule.title if rule else None,
+                "rule_text": rule.text if rule else None,
+                "policy_version": version,
+                "evidence": json.loads(evidence),
+                "event": event_id,
+                "note": note,
+            }
+        )
+    sanctions = store.execute_sql(
+        "SELECT sanction_id, action, at, until, reasons FROM sanctions WHERE account_id = :id "
+        "AND at <= :t ORDER BY event_seq, n",
+        {"id": account_id, "t": t},
+    )
+    data |= {
+        "start": policy.scoring.start,
+        "sum_of_faded_entries": total,
+        "half_life_days": policy.scoring.half_life_days,
+        "ledger": lines,
+        "sanction_history": [
+            {
+                "id": r[0],
+                "action": r[1],
+                "at": iso(r[2]),
+                "until": iso(r[3]) if r[3] is not None else None,
+                "reasons": r[4],
+            }
+            for r in sanctions
+        ],
+    }
+    return data
+
+
+@app.command()
+def explain(
+    account: Annotated[str, typer.Argument(help="The account id.")],
+    at: AtOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Print every ledger line behind an account's score, with the rule text and evidence.
+
+    The score is the policy's start plus every ledger delta faded by its age (half-life),
+    kept within the policy's range.
+
+    Example: goodstanding explain a000042
+    """
+    with _store() as store:
+        policies = _policies(store, None)
+        data = explanation(store, policies, account, _as_of(store, at))
+    if as_json:
+        _print_json(data)
+        return
+    out.print(
+        f"[bold]{data['account']}[/] as of {data['as_of']}: score {data['score']:.2f} = "
+        f"start {data['start']:g} + {data['sum_of_faded_entries']:.2f} from "
+        f"{len(data['ledger'])} ledger lines (half-life {data['half_life_days']:g} days), "
+        f"within the range; band {data['band']}"
+    )
+    table = Table("at", "delta", "now", "reason", "rule", "evidence")
+    for line in data["ledger"]:
+        rule = (
+            f"{line['rule']} ({line['policy_version']}): {line['rule_text']}"
+            if line["rule"]
+            else ""
+        )
+        table.add_row(
+            line["at"],
+            f"{line['delta']:+.2f}",
+            f"{line['now']:+.2f}",
+            line["reason"],
+            rule,
+            ", ".join(line["evidence"]),
+        )
+    out.print(table)
+    for s in data["sanction_history"]:
+        out.print(
+            f"[bold]{s['action']}[/] at {s['at']} until {s['until'] or 'no end'}: {s['reasons']}",
+            highlight=False,
+        )
+
+
+@app.command(name="verify")
+def verify_command(as_json: JsonOption = False) -> None:
+    """Check the event log's hash chain; name the first edited, deleted or reordered entry.
+
+    Exit code 0 when the chain is intact, 1 when it is broken.
+
+    Example: goodstanding verify
+    """
+    with _store() as store:
+        report = verify(store)
+    if as_json:
+        _print_json(report.as_dict())
+    elif report.ok:
+        out.print(f"log intact: {report.entries} entries, every hash checks")
+    else:
+        err.print(f"[bold red]log broken:[/] {report.problem}", highlight=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command(name="replay")
+def replay_command(policy: PolicyFiles = None, as_json: JsonOption = False) -> None:
+    """Rebuild every projection (standings, ledger, sanctions, labels) from the log.
+
+    Refuses if the chain is broken, naming the entry. With --policy, the given versions are
+    added to the recorded ones first (a recorded version never changes).
+
+    Example: goodstanding replay --policy policies/2026.2.toml
+    """
+    with _store() as store:
+        policies = _policies(store, policy)
+        total = store.count(tables.events)
+        with _progress("replaying", total) as bar:
+            task = bar.add_task("replay", total=total)
+            try:
+                applied = replay(store, policies, progress=lambda n: bar.advance(task, n))
+            except ChainError as error:
+                raise _fail(str(error), 1) from None
+        digest = store.digest()
+    if as_json:
+        _print_json({"replayed": applied, "digest": digest})
+    else:
+        out.print(f"replayed {applied} events; projections digest {digest}")
+
+
+@policy_app.command("check")
+def policy_check(
+    files: Annotated[list[Path], typer.Argument(help="Policy TOML files, one per version.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Validate policy files; errors name the file, line and key.
+
+    Several files are checked as one set of versions (no two may take effect together).
+
+    Example: goodstanding policy check policies/default.toml
+    """
+    try:
+        policies = PolicySet.load(files)
+    except PolicyError as error:
+        if as_json:
+            _print_json({"ok": False, "problems": [vars(p) for p in error.problems]})
+        else:
+            for problem in error.problems:
+                err.print(f"[red]{problem}[/]", highlight=False)
+        raise typer.Exit(1) from None
+    summary: list[dict[str, Any]] = [
+        {
+            "version": p.version,
+            "effective_from": p.effective_from.isoformat(),
+            "rules": len(p.rules),
+            "bands": [b.name for b in p.bands],
+        }
+        for p in policies.versions
+    ]
+    if as_json:
+        _print_json({"ok": True, "versions": summary})
+    else:
+        for item in summary:
+            out.print(
+                f"ok: version {item['version']} from {item['effective_from']}: "
+                f"{item['rules']} rules, bands {', '.join(item['bands'])}"
+            )
+
+
+@app.command()
+def sim(
+    accounts: Annotated[int, typer.Option(help="Number of accounts.")] = 1000,
+    days: Annotated[int, typer.Option(help="Days of activity.")] = 30,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same stream.")] = 1,
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the JSON Lines.")] = Path(
+        "var/sim.jsonl"
+    ),
+    as_json: JsonOption = False,
+) -> None:
+    """Write a synthetic community's event stream (and its ground truth beside it).
+
+    Example: goodstanding sim --accounts 10000 --days 90 --seed 7 --out var/demo.jsonl
+    """
+    from goodstanding.sim import SimConfig, write_jsonl
+
+    try:
+        config = SimConfig(accounts=accounts, days=days, seed=seed)
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    stats = write_jsonl(config, out_file)
+    counts = dict(stats.counts) if hasattr(stats, "counts") else dict(vars(stats))
+    if as_json:
+        _print_json({"file": str(out_file), **counts})
+    else:
+        out.print(f"wrote {out_file}: {counts}")
+
+
+def summary_of(store: Store, policies: PolicySet) -> dict[str, Any]:
+    """Accounts per band at the latest event, sanctions by step, the most upheld rules."""
+    t = last_event_time(store)
+    bands: Counter[str] = Counter()
+    if t is not None:
+        policy = Engine(policies).policy_at(t) or policies.versions[0]
+        decode = account_codec[1].decode
+        for (blob,) in store.execute_sql("SELECT state FROM accounts"):
+            bands[policy.band_for(decode(blob).score(t, policy)).name] += 1
+        order = [b.name for b in policy.bands]
+    else:
+        order = []
+    sanctions = dict(
+        store.execute_sql(
+            "SELECT action, COUNT(*) FROM sanctions GROUP BY action ORDER BY COUNT(*) DESC"
+        )
+    )
+    rules = [
+        (r, n)
+        for r, n in store.execute_sql(
+            "SELECT rule_id, COUNT(*) FROM strikes GROUP BY rule_id "
+            "ORDER BY COUNT(*) DESC, rule_id LIMIT 10"
+        )
+    ]
+    return {
+        "as_of": iso(t) if t is not None else None,
+        "events": store.count(tables.events),
+        "accounts_per_band": {name: bands.get(name, 0) for name in order},
+        "sanctions_by_step": sanctions,
+        "top_rules": [{"rule": r, "strikes": n} for r, n in rules],
+        "denials": store.count(tables.denials),
+        "ledger_entries": store.count(tables.ledger),
+    }
+
+
+@app.command()
+def summary(as_json: JsonOption = False) -> None:
+    """Summarise the community: accounts per band, sanctions by step, top rules.
+
+    Example: goodstanding summary
+    """
+    with _store() as store:
+        data = summary_of(store, _policies(store, None))
+    if as_json:
+        _print_json(data)
+        return
+    out.print(f"[bold]goodstanding[/]: {data['events']} events, as of {data['as_of']}")
+    table = Table("band", "accounts", title="Accounts per band")
+    for name, n in data["accounts_per_band"].items():
+        table.add_row(name, str(n))
+    out.print(table)
+    table = Table("step", "sanctions", title="Sanctions by step")
+    for name, n in data["sanctions_by_step"].items():
+        table.add_row(name, str(n))
+    out.print(table)
+    table = Table("rule", "strikes", title="Top rules (upheld violations)")
+    for item in data["top_rules"]:
+        table.add_row(item["rule"], str(item["strikes"]))
+    out.print(table)
+    out.print(f"{data['denials']} denied actions, {data['ledger_entries']} ledger entries")

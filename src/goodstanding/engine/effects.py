@@ -1,0 +1,73 @@
+"""What the fold returns: effects the shell records, each explainable from its evidence."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class Effect(msgspec.Struct, frozen=True, kw_only=True, tag_field="effect"):
+    """Something the fold decided because of one event (`event_id`) at time `at` (epoch s)."""
+
+    event_id: str
+    at: float
+
+
+class LedgerEntry(Effect, frozen=True, kw_only=True, tag="ledger"):
+    """A change to an account's score, with its reason, rule, policy version and evidence."""
+
+    account_id: str
+    delta: float
+    reason: str
+    policy_version: str
+    rule_id: str | None = None
+    evidence: tuple[str, ...] = ()
+    note: str | None = None
+
+
+class Denial(Effect, frozen=True, kw_only=True, tag="denial"):
+    """An act the account attempted without the privilege it needs."""
+
+    account_id: str
+    privilege: str
+    reason: str
+
+
+class StrikeIssued(Effect, frozen=True, kw_only=True, tag="strike"):
+    """An upheld violation counted against the author of the content."""
+
+    account_id: str
+    rule_id: str
+    policy_version: str
+    content_id: str
+    expires_at: float
+
+
+class SanctionImposed(Effect, frozen=True, kw_only=True, tag="sanction"):
+    """A step of the ladder imposed on an account, with the reasons for it."""
+
+    sanction_id: str
+    account_id: str
+    action: str
+    until: float | None
+    rule_id: str | None
+    policy_version: str
+    trigger: str
+    reasons: str
+    evidence: tuple[str, ...] = ()
+    privileges: tuple[str, ...] | None = None
+
+
+class LabelChanged(Effect, frozen=True, kw_only=True, tag="label"):
+    """A content item was found violating a rule (or cleared of it) and hidden or restored."""
+
+    content_id: str
+    rule_id: str
+    status: str
+    visible: bool
+    automated: bool = False
+
+
+class Notice(Effect, frozen=True, kw_only=True, tag="notice"):
+    """An accepted event the engine could not act on, and why (for operators)."""
+
+    message: str

@@ -1,0 +1,490 @@
+"""The fold: one event, the keyed state it touches and the policy in force give effects.
+
+Deterministic and free of I/O: time is the event's `at`, never a clock; no randomness.
+`Engine.apply` validates first and changes nothing when it refuses an event (`Rejected`),
+so the shell can keep the log and the state in step.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from goodstanding.engine.effects import (
+    Denial,
+    Effect,
+    LabelChanged,
+    LedgerEntry,
+    Notice,
+    SanctionImposed,
+    StrikeIssued,
+)
+from goodstanding.engine.state import DAY, AccountState, ContentState, Sanction, State, Strike
+from goodstanding.events import (
+    AccountRegistered,
+    ContentEngaged,
+    ContentPosted,
+    ContentReported,
+    Event,
+    ReviewDecided,
+)
+from goodstanding.policy.model import LadderStep, Policy, Rule
+from goodstanding.policy.versions import PolicySet
+
+LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
+BLOCKING = ("ban", "suspension")
+
+
+class Rejected(ValueError):
+    """An event the engine refuses: it names something that does not exist or cannot be."""
+
+
+def iso(t: float) -> str:
+    """An epoch time as RFC 3339 UTC text."""
+    return datetime.fromtimestamp(t, UTC).isoformat().replace("+00:00", "Z")
+
+
+class Engine:
+    """Folds events into keyed state under a set of policy versions."""
+
+    def __init__(self, policies: PolicySet, state: State | None = None):
+        self.policies = policies
+        self.state = state if state is not None else State()
+        self._starts = [p.effective_from.timestamp() for p in policies.versions]
+        self._handlers: dict[type, Callable[[Event, float, Policy], list[Effect]]] = {
+            AccountRegistered: self._registered,  # type: ignore[dict-item]
+            ContentPosted: self._posted,  # type: ignore[dict-item]
+            ContentEngaged: self._engaged,  # type: ignore[dict-item]
+            ContentReported: self._reported,  # type: ignore[dict-item]
+            ReviewDecided: self._decided,  # type: ignore[dict-item]
+        }
+
+    def policy_at(self, t: float) -> Policy | None:
+        """The policy version in force at epoch time t."""
+        index = bisect.bisect_right(self._starts, t) - 1
+        return self.policies.versions[index] if index >= 0 else None
+
+    def apply(self, event: Event) -> list[Effect]:
+        """Applies one event; returns its effects, or raises Rejected having changed nothing."""
+        t = event.at.timestamp()
+        policy = self.policy_at(t)
+        if policy is None:
+            first = self.policies.versions[0]
+            raise Rejected(
+                f"no policy version is in force at {iso(t)}; the earliest "
+                f"({first.version}) starts at {iso(first.effective_from.timestamp())}"
+            )
+        return self._handlers[type(event)](event, t, policy)
+
+    # -- lookups that refuse ------------------------------------------------------------
+
+    def _account(self, account_id: str, t: float, what: str = "account") -> AccountState:
+        account = self.state.accounts.get(account_id)
+        if account is None:
+            raise Rejected(
+                f"unknown {what} {account_id!r}: accounts must be registered "
+                "(account.registered) before they act"
+            )
+        if t < account.registered_at:
+            raise Rejected(
+                f"{what} {account_id!r} acts at {iso(t)}, before its registration "
+                f"at {iso(account.registered_at)}"
+            )
+        return account
+
+    def _content(self, content_id: str, t: float) -> ContentState:
+        content = self.state.contents.get(content_id)
+        if content is None:
+            raise Rejected(f"unknown content {content_id!r}")
+        if t < content.at:
+            raise Rejected(
+                f"content {content_id!r} is referred to at {iso(t)}, before it was "
+                f"posted at {iso(content.at)}"
+            )
+        return content
+
+    # -- privileges and score -------------------------------------------------------------
+
+    def privileges(self, account: AccountState, t: float, policy: Policy) -> tuple[set[str], str]:
+        """The privileges an account holds at time t, and the reason any are missing."""
+        binding = account.binding(t)
+        for sanction in binding:
+            if sanction.action in BLOCKING:
+                until = f" until {iso(sanction.until)}" if sanction.until is not None else ""
+                return set(), f"account under {sanction.action}{until} ({sanction.id})"
+        score = account.score(t, policy)
+        band = policy.band_for(score)
+        held = set(band.privileges)
+        reason = f"band {band.name!r} (score {score:.1f}) grants: {', '.join(band.privileges)}"
+        for sanction in binding:
+            if sanction.action == "restriction" and sanction.privileges is not None:
+                held &= set(sanction.privileges)
+                reason += f"; restricted until {iso(sanction.until or t)} ({sanction.id})"
+            elif sanction.action == "revoke_group_admin":
+                held.discard("administer_group")
+                reason += f"; group administration revoked ({sanction.id})"
+        return held, reason
+
+    def _check(
+        self, account: AccountState, need: tuple[str, ...], event: Event, t: float, policy: Policy
+    ) -> Denial | None:
+        held, reason = self.privileges(account, t, policy)
+        for privilege in need:
+            if privilege not in held:
+                return Denial(
+                    event_id=event.id,
+                    at=t,
+                    account_id=account.id,
+                    privilege=privilege,
+                    reason=reason,
+                )
+        return None
+
+    def _gain(
+        self,
+        account: AccountState,
+        delta: float,
+        t: float,
+        policy: Policy,
+        reason: str,
+        event_id: str,
+        evidence: tuple[str, ...],
+    ) -> list[Effect]:
+        """A positive delta within the account's daily cap (late gains for a closed day: none)."""
+        if delta <= 0:
+            return self._entry(account, delta, t, policy, reason, event_id, evidence)
+        day = int(t // DAY)
+        if day < account.gain_day:
+            return []
+        if day > account.gain_day:
+            account.gain_day, account.gained = day, 0.0
+        granted = min(delta, policy.scoring.daily_gain_cap - account.gained)
+        if granted <= 0:
+            return []
+        account.gained += granted
+        return self._entry(account, granted, t, policy, reason, event_id, evidence)
+
+    def _entry(
+        self,
+        account: AccountState,
+        delta: float,
+        t: float,
+        policy: Policy,
+        reason: str,
+        event_id: str,
+        evidence: tuple[str, ...],
+        rule_id: str | None = None,
+        note: str | None = None,
+    ) -> list[Effect]:
+        if delta == 0:
+            return []
+        self.state.touch_account(account)
+        account.add(delta, t, policy.scoring.half_life_seconds)
+        return [
+            LedgerEntry(
+                event_id=event_id,
+                at=t,
+                account_id=account.id,
+                delta=delta,
+                reason=reason,
+                policy_version=policy.version,
+                rule_id=rule_id,
+                evidence=evidence,
+                note=note,
+            )
+        ]
+
+    # -- handlers -------------------------------------------------------------------------
+
+    def _registered(self, event: AccountRegistered, t: float, policy: Policy) -> list[Effect]:
+        existing = self.state.accounts.get(event.actor)
+        if existing is not None:
+            raise Rejected(
+                f"account {event.actor!r} is already registered (at {iso(existing.registered_at)})"
+            )
+        account = AccountState(id=event.actor, role=event.role, registered_at=t, acc_at=t)
+        self.state.accounts[account.id] = self.state.touch_account(account)
+        return []
+
+    def _posted(self, event: ContentPosted, t: float, policy: Policy) -> list[Effect]:
+        account = self._account(event.actor, t)
+        if event.content_id in self.state.contents:
+            raise Rejected(f"content id {event.content_id!r} is already used")
+        if event.parent_id is not None:
+            self._content(event.parent_id, t)
+        need: tuple[str, ...] = (event.kind,)
+        if LINK.search(event.text):
+            need += ("post_links",)
+        denial = self._check(account, need, event, t, policy)
+        content = ContentState(
+            id=event.content_id,
+            author=account.id,
+            kind=event.kind,
+            at=t,
+            parent_id=event.parent_id,
+            group_id=event.group_id,
+            published=denial is None,
+        )
+        self.state.contents[content.id] = self.state.touch_content(content)
+        if denial is not None:
+            return [denial]
+        weight = getattr(policy.scoring.weights, event.kind)
+        return self._gain(account, weight, t, policy, event.kind, event.id, (event.id,))
+
+    def _engaged(self, event: ContentEngaged, t: float, policy: Policy) -> list[Effect]:
+        account = self._account(event.actor, t)
+        content = self._content(event.content_id, t)
+        denial = self._check(account, (event.kind,), event, t, policy)
+        if denial is not None:
+            return [denial]
+        key = f"{account.id}:{event.kind}"
+        if key in content.engaged or account.id == content.author:
+            return []
+        content.engaged.append(key)
+        self.state.touch_content(content)
+        weights = policy.scoring.weights
+        given = weights.like_given if event.kind == "like" else weights.share_given
+        effects = self._gain(
+            account, given, t, policy, f"{event.kind}_given", event.id, (event.id,)
+        )
+        author = self.state.accounts.get(content.author)
+        if author is not None and content.published and content.removed_by is None:
+            received = weights.like_received if event.kind == "like" else weights.share_received
+            effects += self._gain(
+                author,
+                received,
+                t,
+                policy,
+                f"{event.kind}_received",
+                event.id,
+                (event.id, content.id),
+            )
+        return effects
+
+    def _reported(self, event: ContentReported, t: float, policy: Policy) -> list[Effect]:
+        account = self._account(event.actor, t)
+        content = self._content(event.content_id, t)
+        if any(reporter == account.id for reporter, _, _ in content.reports):
+            return []
+        content.reports.append((account.id, event.rule, event.id))
+        self.state.touch_content(content)
+        return []
+
+    def _decided(self, event: ReviewDecided, t: float, policy: Policy) -> list[Effect]:
+        moderator = self._account(event.actor, t, "moderator")
+        if moderator.role != "moderator":
+            raise Rejected(f"{event.actor!r} is not a moderator: only moderators decide reviews")
+        content = self._content(event.content_id, t)
+        found = self.policies.rule_at(event.rule, datetime.fromtimestamp(content.at, UTC))
+        if found is None:
+            return [
+                Notice(
+                    event_id=event.id,
+                    at=t,
+                    message=(
+                        f"rule {event.rule!r} was not in force when {content.id!r} was posted "
+                        f"({iso(content.at)}); no rule applies to an act before its effective_from"
+                    ),
+                )
+            ]
+        act_policy, rule = found
+        if event.verdict == "clear":
+            return self._cleared(event, t, act_policy, content, rule)
+        if rule.id in content.violations:
+            return [
+                Notice(
+                    event_id=event.id,
+                    at=t,
+                    message=f"{content.id!r} was already upheld as violating {rule.id!r}",
+                )
+            ]
+        return self._upheld(event, t, act_policy, content, rule)
+
+    def _resolve_reports(
+        self, content: ContentState, upheld: bool, t: float, policy: Policy, event_id: str
+    ) -> list[Effect]:
+        effects: list[Effect] = []
+        weights = policy.scoring.weights
+        for reporter_id, _, report_id in content.reports:
+            reporter = self.state.accounts.get(reporter_id)
+            if reporter is None:
+                continue
+            delta = weights.report_upheld if upheld else weights.report_rejected
+            reason = "report_upheld" if upheld else "report_rejected"
+            effects += self._gain(
+                reporter, delta, t, policy, reason, event_id, (report_id, event_id)
+            )
+        content.reports.clear()
+        self.state.touch_content(content)
+        return effects
+
+    def _cleared(
+        self, event: ReviewDecided, t: float, policy: Policy, content: ContentState, rule: Rule
+    ) -> list[Effect]:
+        if rule.id in content.violations:
+            return [
+                Notice(
+                    event_id=event.id,
+                    at=t,
+                    message=(
+                        f"{content.id!r} was already upheld as violating {rule.id!r}; "
+                        "a decision is reversed only by an appeal"
+                    ),
+                )
+            ]
+        effects: list[Effect] = [
+            LabelChanged(
+                event_id=event.id,
+                at=t,
+                content_id=content.id,
+                rule_id=rule.id,
+                status="cleared",
+                visible=True,
+            )
+        ]
+        return effects + self._resolve_reports(content, False, t, policy, event.id)
+
+    def _upheld(
+        self, event: ReviewDecided, t: float, policy: Policy, content: ContentState, rule: Rule
+    ) -> list[Effect]:
+        author = self._account(content.author, content.at, "author")
+        content.violations.append(rule.id)
+        content.removed_by = content.removed_by or event.id
+        self.state.touch_content(content)
+        expiry = t + policy.sanctions.strike_expiry_days * DAY
+        author.strikes = [s for s in author.strikes if s.expires_at > t]
+        author.strikes.append(
+            Strike(
+                at=t,
+                rule_id=rule.id,
+                category=rule.category,
+                content_id=content.id,
+                decision_id=event.id,
+                expires_at=expiry,
+            )
+        )
+        self.state.touch_account(author)
+        evidence = (content.id, event.id)
+        effects: list[Effect] = [
+            LabelChanged(
+                event_id=event.id,
+                at=t,
+                content_id=content.id,
+                rule_id=rule.id,
+                status="upheld",
+                visible=False,
+            ),
+            StrikeIssued(
+                event_id=event.id,
+                at=t,
+                account_id=author.id,
+                rule_id=rule.id,
+                policy_version=policy.version,
+                content_id=content.id,
+                expires_at=expiry,
+            ),
+        ]
+        penalty = policy.scoring.penalties.for_severity(rule.severity)
+        effects += self._entry(
+            author,
+            penalty,
+            t,
+            policy,
+            "violation",
+            event.id,
+            evidence,
+            rule_id=rule.id,
+            note=rule.title,
+        )
+        effects += self._resolve_reports(content, True, t, policy, event.id)
+        effects += self._ladder(author, t, policy, rule, event.id)
+        effects += self._score_steps(author, t, policy, event.id, rule)
+        return effects
+
+    # -- the sanction ladder --------------------------------------------------------------
+
+    def _ladder(
+        self, account: AccountState, t: float, policy: Policy, rule: Rule, event_id: str
+    ) -> list[Effect]:
+        sanctions = policy.sanctions
+        active = account.active_strikes(t, sanctions.strike_window_days * DAY)
+        step: LadderStep | None = None
+        for candidate in sanctions.strike_steps:
+            if candidate.strikes is not None and candidate.strikes <= len(active):
+                step = candidate
+        if step is None:
+            return []
+        trigger = (
+            f"{len(active)} active strike{'s' if len(active) != 1 else ''} (step at {step.trigger})"
+        )
+        if step.action != "warning" and not rule.severe and rule.category not in account.warned:
+            step = sanctions.strike_steps[0]
+            trigger += "; first violation of this kind, so a warning comes first"
+        evidence = tuple(s.decision_id for s in active)
+        return [self._impose(account, step, t, policy, rule, event_id, trigger, evidence)]
+
+    def _score_steps(
+        self, account: AccountState, t: float, policy: Policy, event_id: str, rule: Rule | None
+    ) -> list[Effect]:
+        score = account.score(t, policy)
+        binding = {s.action for s in account.binding(t)}
+        for step in policy.sanctions.score_steps:
+            if step.score_below is None or score >= step.score_below or step.action in binding:
+                continue
+            trigger = f"score {score:.1f} below {step.score_below:g}"
+            if step.action != "warning" and not account.warned and not (rule and rule.severe):
+                step = policy.sanctions.strike_steps[0]
+                trigger += "; no earlier warning, so a warning comes first"
+            return [self._impose(account, step, t, policy, rule, event_id, trigger, (event_id,))]
+        return []
+
+    def _impose(
+        self,
+        account: AccountState,
+        step: LadderStep,
+        t: float,
+        policy: Policy,
+        rule: Rule | None,
+        event_id: str,
+        trigger: str,
+        evidence: tuple[str, ...],
+    ) -> SanctionImposed:
+        until = t + step.days * DAY if step.days is not None else None
+        sanction = Sanction(
+            id=f"{event_id}/{account.id}/{step.action}",
+            action=step.action,
+            at=t,
+            until=until,
+            rule_id=rule.id if rule else None,
+            privileges=step.privileges,
+        )
+        if step.action == "warning":
+            account.warned[rule.category if rule is not None else "score"] = t
+        else:
+            account.sanctions = [s for s in account.sanctions if s.until is None or s.until > t] + [
+                sanction
+            ]
+        self.state.touch_account(account)
+        duration = f"until {iso(until)}" if until is not None else "without end date"
+        cited = (
+            f"Rule {rule.id} (policy {policy.version}), {rule.title}: {rule.text} "
+            if rule is not None
+            else ""
+        )
+        reasons = f"{cited}Step: {step.action} {duration}, because of {trigger}."
+        return SanctionImposed(
+            event_id=event_id,
+            at=t,
+            sanction_id=sanction.id,
+            account_id=account.id,
+            action=step.action,
+            until=until,
+            rule_id=sanction.rule_id,
+            policy_version=policy.version,
+            trigger=trigger,
+            reasons=reasons,
+            evidence=evidence,
+            privileges=step.privileges,
+        )

@@ -1,0 +1,131 @@
+"""Keyed state the fold reads and updates: one record per account and per content item."""
+
+from __future__ import annotations
+
+import math
+
+import msgspec
+
+from goodstanding.policy.model import Policy
+
+DAY = 86400.0
+
+
+class Strike(msgspec.Struct, kw_only=True, array_like=True):
+    """An upheld violation counted against an account until it expires."""
+
+    at: float
+    rule_id: str
+    category: str
+    content_id: str
+    decision_id: str
+    expires_at: float
+    overruled: bool = False
+
+
+class Sanction(msgspec.Struct, kw_only=True, array_like=True):
+    """A step of the ladder imposed on an account; `until` is None for a permanent one."""
+
+    id: str
+    action: str
+    at: float
+    until: float | None
+    rule_id: str | None
+    privileges: tuple[str, ...] | None = None
+    lifted: bool = False
+
+    def active(self, t: float) -> bool:
+        """Whether it binds at time t."""
+        return not self.lifted and self.at <= t and (self.until is None or t < self.until)
+
+
+class AccountState(msgspec.Struct, kw_only=True, array_like=True):
+    """Everything the fold needs to know about one account."""
+
+    id: str
+    role: str
+    registered_at: float
+    acc: float = 0.0
+    acc_at: float = 0.0
+    gain_day: int = -1
+    gained: float = 0.0
+    strikes: list[Strike] = msgspec.field(default_factory=list)
+    sanctions: list[Sanction] = msgspec.field(default_factory=list)
+    warned: dict[str, float] = msgspec.field(default_factory=dict)
+
+    def decayed(self, t: float, half_life: float) -> float:
+        """The sum of ledger deltas, each faded by its age at time t."""
+        if t == self.acc_at:
+            return self.acc
+        return self.acc * math.exp2(-(t - self.acc_at) / half_life)
+
+    def score(self, t: float, policy: Policy) -> float:
+        """The standing score at time t, within the policy's range."""
+        s = policy.scoring
+        raw = s.start + self.decayed(t, s.half_life_seconds)
+        return min(max(raw, s.min), s.max)
+
+    def add(self, delta: float, at: float, half_life: float) -> None:
+        """Adds a ledger delta dated `at`; a late delta is faded by how late it is."""
+        if at >= self.acc_at:
+            self.acc = self.decayed(at, half_life) + delta
+            self.acc_at = at
+        else:
+            self.acc += delta * math.exp2(-(self.acc_at - at) / half_life)
+
+    def active_strikes(self, t: float, window: float) -> list[Strike]:
+        """Strikes not expired, not overruled and within the ladder's window at time t."""
+        return [
+            s
+            for s in self.strikes
+            if not s.overruled and s.at <= t < s.expires_at and s.at > t - window
+        ]
+
+    def binding(self, t: float) -> list[Sanction]:
+        """Sanctions in force at time t."""
+        return [s for s in self.sanctions if s.active(t)]
+
+
+class ContentState(msgspec.Struct, kw_only=True, array_like=True):
+    """Everything the fold needs to know about one content item."""
+
+    id: str
+    author: str
+    kind: str
+    at: float
+    parent_id: str | None = None
+    group_id: str | None = None
+    published: bool = True
+    removed_by: str | None = None
+    reports: list[tuple[str, str, str]] = msgspec.field(default_factory=list)
+    engaged: list[str] = msgspec.field(default_factory=list)
+    violations: list[str] = msgspec.field(default_factory=list)
+
+
+class State:
+    """The keyed state of a run: accounts and content by id, and which keys changed."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, AccountState] = {}
+        self.contents: dict[str, ContentState] = {}
+        self.dirty_accounts: set[str] = set()
+        self.dirty_contents: set[str] = set()
+
+    def touch_account(self, account: AccountState) -> AccountState:
+        """Marks an account as changed; returns it."""
+        self.dirty_accounts.add(account.id)
+        return account
+
+    def touch_content(self, content: ContentState) -> ContentState:
+        """Marks a content item as changed; returns it."""
+        self.dirty_contents.add(content.id)
+        return content
+
+    def clear_dirty(self) -> None:
+        """Forgets which keys changed (after they were saved)."""
+        self.dirty_accounts.clear()
+        self.dirty_contents.clear()
+
+
+account_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(AccountState))
+content_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(ContentState))

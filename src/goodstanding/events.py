@@ -1,0 +1,193 @@
+"""Event types that platforms send, and their validation.
+
+Events arrive as JSON Lines. Every event has an ``id`` (the idempotency key), a ``type``,
+an ``at`` timestamp (RFC 3339 with an offset) and an ``actor`` (the account that acted).
+Decoding is strict: unknown types, missing or mistyped fields and naive timestamps are
+refused with an error that names the field and what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+import msgspec
+
+MAX_ID_LENGTH = 200
+
+
+class EventError(ValueError):
+    """An event that cannot be accepted, with the line it came from (1-based, if known)."""
+
+    def __init__(self, message: str, line: int | None = None, event_id: str | None = None):
+        self.message = message
+        self.line = line
+        self.event_id = event_id
+        where = f"line {line}: " if line is not None else ""
+        ident = f"event {event_id!r}: " if event_id else ""
+        super().__init__(f"{where}{ident}{message}")
+
+
+class _Event(
+    msgspec.Struct, frozen=True, kw_only=True, tag_field="type", forbid_unknown_fields=True
+):
+    """Fields every event carries."""
+
+    id: str
+    at: datetime
+    actor: str
+
+    def __post_init__(self) -> None:
+        if self.at.tzinfo is None or self.at.utcoffset() is None:
+            raise ValueError("`at` must be an RFC 3339 timestamp with an offset (e.g. 'Z')")
+        for name in ("id", "actor"):
+            value = getattr(self, name)
+            if not value or len(value) > MAX_ID_LENGTH or value != value.strip():
+                raise ValueError(
+                    f"`{name}` must be a non-empty string of at most {MAX_ID_LENGTH} "
+                    "characters without surrounding spaces"
+                )
+
+
+class AccountRegistered(_Event, frozen=True, kw_only=True, tag="account.registered"):
+    """A new account on the platform; ``role`` is member or moderator."""
+
+    role: Literal["member", "moderator"] = "member"
+
+
+class ContentPosted(_Event, frozen=True, kw_only=True, tag="content.posted"):
+    """A post, a comment (with ``parent_id``) or a group message (with ``group_id``)."""
+
+    content_id: str
+    kind: Literal["post", "comment", "message"]
+    text: str
+    parent_id: str | None = None
+    group_id: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.kind == "comment" and not self.parent_id:
+            raise ValueError("a comment needs `parent_id`")
+        if self.kind != "comment" and self.parent_id is not None:
+            raise ValueError(f"`parent_id` is only for comments, not for kind {self.kind!r}")
+        if self.kind == "message" and not self.group_id:
+            raise ValueError("a group message needs `group_id`")
+        if self.kind != "message" and self.group_id is not None:
+            raise ValueError(f"`group_id` is only for group messages, not for kind {self.kind!r}")
+
+
+class ContentEngaged(_Event, frozen=True, kw_only=True, tag="content.engaged"):
+    """A like or a share of a content item."""
+
+    content_id: str
+    kind: Literal["like", "share"]
+
+
+class ContentReported(_Event, frozen=True, kw_only=True, tag="content.reported"):
+    """An account reports a content item as breaking the rule it names."""
+
+    content_id: str
+    rule: str
+    note: str | None = None
+
+
+class ReviewDecided(_Event, frozen=True, kw_only=True, tag="review.decided"):
+    """A moderator's verdict on a content item: it violates ``rule``, or it is clear."""
+
+    content_id: str
+    rule: str
+    verdict: Literal["violates", "clear"]
+    note: str | None = None
+
+
+Event = AccountRegistered | ContentPosted | ContentEngaged | ContentReported | ReviewDecided
+
+EVENT_TYPES: tuple[type[_Event], ...] = (
+    AccountRegistered,
+    ContentPosted,
+    ContentEngaged,
+    ContentReported,
+    ReviewDecided,
+)
+TYPE_NAMES: tuple[str, ...] = tuple(str(t.__struct_config__.tag) for t in EVENT_TYPES)
+
+_decoder = msgspec.json.Decoder(Event)
+_encoder = msgspec.json.Encoder()
+
+
+_AT_PATH = re.compile(r"^(?P<what>.*?)(?: - at `\$\.?(?P<path>[^`]*)`)?$", re.DOTALL)
+
+
+def _describe(error: msgspec.ValidationError | msgspec.DecodeError) -> str:
+    """Turns a msgspec error into a sentence that names the field and what was expected."""
+    text = str(error)
+    if not isinstance(error, msgspec.ValidationError):
+        return f"malformed JSON: {text}"
+    match = _AT_PATH.match(text)
+    what, path = (match["what"], match["path"]) if match else (text, None)
+    if path == "type" and what.startswith("Invalid value"):
+        return f"unknown event type; expected one of: {', '.join(TYPE_NAMES)}"
+    if what.startswith("Expected `object`"):
+        return f"an event must be a JSON object; {what[0].lower()}{what[1:]}"
+    what = what[0].lower() + what[1:]
+    return f"field `{path}`: {what}" if path else what
+
+
+def decode_event(raw: bytes | str, line: int | None = None) -> Event:
+    """Decodes and validates one JSON event; raises EventError naming the line and field."""
+    data = raw.encode() if isinstance(raw, str) else raw
+    try:
+        event: Event = _decoder.decode(data)
+    except (msgspec.ValidationError, msgspec.DecodeError) as error:
+        event_id = _peek_id(data)
+        raise EventError(_describe(error), line=line, event_id=event_id) from None
+    return event
+
+
+def _peek_id(data: bytes) -> str | None:
+    """The `id` of a raw event if it can be read, for error messages."""
+    try:
+        obj = msgspec.json.decode(data)
+    except msgspec.DecodeError:
+        return None
+    value = obj.get("id") if isinstance(obj, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def encode_event(event: Event) -> bytes:
+    """The canonical JSON bytes of an event (the form written to the log and hashed)."""
+    return _encoder.encode(event)
+
+
+def utc(at: datetime) -> datetime:
+    """The same instant in UTC."""
+    return at.astimezone(UTC)
+
+
+def epoch(at: datetime) -> float:
+    """Seconds since the Unix epoch of an aware timestamp."""
+    return at.timestamp()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedLine:
+    """The outcome of reading one line of a JSON Lines stream: an event or an error."""
+
+    line: int
+    event: Event | None
+    error: EventError | None
+
+
+def read_lines(lines: Iterable[bytes | str]) -> Iterator[ParsedLine]:
+    """Decodes a JSON Lines stream; blank lines are skipped, bad lines yield their error."""
+    for number, raw in enumerate(lines, start=1):
+        data = raw.encode() if isinstance(raw, str) else raw
+        if not data.strip():
+            continue
+        try:
+            yield ParsedLine(number, decode_event(data, line=number), None)
+        except EventError as error:
+            yield ParsedLine(number, None, error)

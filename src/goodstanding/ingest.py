@@ -1,0 +1,387 @@
+"""Ingest, replay and verify: moving events between the log, the fold and the store."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from sqlalchemy import Connection
+
+from goodstanding.engine import Effect, Engine, Rejected, State
+from goodstanding.engine.state import AccountState, account_codec
+from goodstanding.events import (
+    ContentEngaged,
+    ContentPosted,
+    ContentReported,
+    Event,
+    EventError,
+    ReviewDecided,
+    decode_event,
+    encode_event,
+    read_lines,
+)
+from goodstanding.policy import Policy, PolicyError, PolicySet, Problem, parse_policy
+from goodstanding.policy.versions import DEFAULT_POLICY
+from goodstanding.store import GENESIS, Store, entry_hash
+
+Progress = Callable[[int], None]
+BATCH = 5000
+CACHE_LIMIT = 500_000
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did: events accepted, duplicates skipped, lines refused and why."""
+
+    read: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    errors: list[EventError] = field(default_factory=list)
+    effects: Counter[str] = field(default_factory=Counter)
+    refused_all: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        return {
+            "read": self.read,
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": len(self.errors),
+            "refused_all": self.refused_all,
+            "effects": dict(sorted(self.effects.items())),
+            "errors": [{"line": e.line, "id": e.event_id, "error": e.message} for e in self.errors],
+        }
+
+
+class ChainError(RuntimeError):
+    """The log's hash chain is broken at a named entry."""
+
+    def __init__(self, seq: int, event_id: str | None, message: str):
+        self.seq = seq
+        self.event_id = event_id
+        super().__init__(
+            f"entry {seq}" + (f" (id {event_id!r})" if event_id else "") + f": {message}"
+        )
+
+
+def load_policies(store: Store, files: Iterable[str] = ()) -> PolicySet:
+    """The recorded policy versions plus those in `files` (recorded now); the packaged default
+    when none is recorded and none given. A recorded version never changes."""
+    stored = store.stored_policies()
+    paths = [str(p) for p in files] or ([] if stored else [str(DEFAULT_POLICY)])
+    problems: list[Problem] = []
+    items: list[tuple[Policy, str, str]] = []
+    for path in paths:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+            items.append((parse_policy(text, path), path, text))
+        except PolicyError as error:
+            problems.extend(error.problems)
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(Problem(path, 1, "", f"cannot read the file: {error}"))
+    if problems:
+        raise PolicyError(problems)
+    if items:
+        with store.engine.begin() as conn:
+            store.save_policies(conn, items)
+        stored = store.stored_policies()
+    return PolicySet(
+        [parse_policy(body, source) for source, body in stored], [source for source, _ in stored]
+    )
+
+
+def account_row(account: AccountState, policy: Policy) -> dict[str, Any]:
+    """The stored row of an account: its state and its score and band at its last change."""
+    score = account.score(account.acc_at, policy)
+    return {
+        "id": account.id,
+        "role": account.role,
+        "registered_at": account.registered_at,
+        "score": score,
+        "band": policy.band_for(score).name,
+        "as_of": account.acc_at,
+        "state": account_codec[0].encode(account),
+    }
+
+
+class Ingestor:
+    """Appends events to the log and folds them, batch by batch, in one process."""
+
+    def __init__(self, store: Store, policies: PolicySet):
+        self.store = store
+        self.engine = Engine(policies)
+
+    def ingest(
+        self,
+        lines: Iterable[bytes | str],
+        strict: bool = False,
+        progress: Progress | None = None,
+        batch: int = BATCH,
+    ) -> IngestReport:
+        """Reads JSON Lines; keeps good lines and reports bad ones. Batches are committed as
+        they go; with `strict`, one bad line refuses the whole input and nothing is written."""
+        report = IngestReport()
+        if not strict:
+            self._read(lines, report, None, progress, batch)
+            return report
+        with self.store.engine.connect() as conn:
+            transaction = conn.begin()
+            try:
+                self._read(lines, report, conn, progress, batch)
+            except BaseException:
+                transaction.rollback()
+                self.engine.state = State()
+                raise
+            if report.errors:
+                transaction.rollback()
+                self.engine.state = State()
+                report.refused_all, report.accepted = True, 0
+                report.effects.clear()
+            else:
+                transaction.commit()
+        return report
+
+    def _read(
+        self,
+        lines: Iterable[bytes | str],
+        report: IngestReport,
+        conn: Connection | None,
+        progress: Progress | None,
+        batch: int,
+    ) -> None:
+        pending: list[tuple[int, Event]] = []
+        for parsed in read_lines(lines):
+            report.read += 1
+            if parsed.error is not None:
+                report.errors.append(parsed.error)
+            elif parsed.event is not None:
+                pending.append((parsed.line, parsed.event))
+            if len(pending) >= batch:
+                self._batch(pending, report, conn, progress)
+                pending = []
+        if pending:
+            self._batch(pending, report, conn, progress)
+        report.errors.sort(key=lambda e: e.line or 0)
+
+    def _batch(
+        self,
+        pending: list[tuple[int, Event]],
+        report: IngestReport,
+        conn: Connection | None,
+        progress: Progress | None,
+    ) -> None:
+        if conn is not None:
+            self._fold_batch(conn, pending, report)
+        else:
+            try:
+                with self.store.engine.begin() as own:
+                    self._fold_batch(own, pending, report)
+            except BaseException:
+                self.engine.state = State()
+                raise
+            if len(self.engine.state.contents) > CACHE_LIMIT:
+                self.engine.state = State()
+        if progress is not None:
+            progress(len(pending))
+
+    def _prefetch(self, conn: Connection, events: list[Event]) -> None:
+        state = self.engine.state
+        accounts = {e.actor for e in events}
+        contents: set[str] = set()
+        for e in events:
+            if isinstance(e, ContentEngaged | ContentReported | ReviewDecided):
+                contents.add(e.content_id)
+            elif isinstance(e, ContentPosted) and e.parent_id is not None:
+                contents.add(e.parent_id)
+        for loaded in self.store.load_contents(conn, sorted(contents - state.contents.keys())):
+            state.contents[loaded.id] = loaded
+        for cid in contents:
+            item = state.contents.get(cid)
+            if item is not None:
+                accounts.add(item.author)
+                accounts.update(reporter for reporter, _, _ in item.reports)
+        for account in self.store.load_accounts(conn, sorted(accounts - state.accounts.keys())):
+            state.accounts[account.id] = account
+
+    def _fold_batch(
+        self, conn: Connection, pending: list[tuple[int, Event]], report: IngestReport
+    ) -> None:
+        known = self.store.known_ids(conn, [e.id for _, e in pending])
+        fresh: list[tuple[int, Event]] = []
+        for line, event in pending:
+            if event.id in known:
+                report.duplicates += 1
+            else:
+                known.add(event.id)
+                fresh.append((line, event))
+        self._prefetch(conn, [e for _, e in fresh])
+        seq, prev = self.store.head(conn)
+        rows: list[dict[str, Any]] = []
+        effects: list[tuple[int, int, Effect]] = []
+        for line, event in fresh:
+            try:
+                produced = self.engine.apply(event)
+            except Rejected as error:
+                report.errors.append(EventError(str(error), line=line, event_id=event.id))
+                continue
+            seq += 1
+            body = encode_event(event)
+            digest = entry_hash(seq, prev, body)
+            rows.append(
+                {
+                    "seq": seq,
+                    "id": event.id,
+                    "type": type(event).__struct_config__.tag,
+                    "at": event.at.timestamp(),
+                    "actor": event.actor,
+                    "body": body,
+                    "prev_hash": prev,
+                    "hash": digest,
+                }
+            )
+            prev = digest
+            for n, effect in enumerate(produced):
+                effects.append((seq, n, effect))
+                report.effects[type(effect).__struct_config__.tag] += 1  # type: ignore[index]
+        self.store.append(conn, rows)
+        self.store.write_effects(conn, effects)
+        self._save_dirty(conn)
+        report.accepted += len(rows)
+
+    def _save_dirty(self, conn: Connection) -> None:
+        state = self.engine.state
+        rows = []
+        for account_id in sorted(state.dirty_accounts):
+            account = state.accounts[account_id]
+            policy = self.engine.policy_at(account.acc_at) or self.engine.policies.versions[0]
+            rows.append(account_row(account, policy))
+        contents = [state.contents[c] for c in sorted(state.dirty_contents)]
+        self.store.save_state(conn, rows, contents)
+        state.clear_dirty()
+
+
+@dataclass
+class VerifyReport:
+    """The outcome of checking the log's hash chain."""
+
+    entries: int
+    ok: bool
+    problem: str | None = None
+    seq: int | None = None
+    event_id: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        return {
+            "entries": self.entries,
+            "ok": self.ok,
+            "problem": self.problem,
+            "seq": self.seq,
+            "event_id": self.event_id,
+        }
+
+
+def verify(store: Store) -> VerifyReport:
+    """Checks every log entry against its hash and its predecessor; names the first bad one."""
+    decoder = msgspec.json.Decoder(dict[str, Any])
+    expected_seq, prev = 1, GENESIS
+    count = 0
+    with store.engine.connect() as conn:
+        for entry in store.entries(conn):
+            count += 1
+            if entry.seq != expected_seq:
+                return VerifyReport(
+                    count,
+                    False,
+                    f"entry {expected_seq} is missing: the log "
+                    f"jumps from {expected_seq - 1} to {entry.seq} (deleted)",
+                    expected_seq,
+                    None,
+                )
+            if entry.prev_hash != prev:
+                return VerifyReport(
+                    count,
+                    False,
+                    f"entry {entry.seq} (id {entry.id!r}) does not "
+                    f"follow entry {entry.seq - 1}: an entry before it was "
+                    "altered, deleted or reordered",
+                    entry.seq,
+                    entry.id,
+                )
+            if entry_hash(entry.seq, entry.prev_hash, entry.body) != entry.hash:
+                return VerifyReport(
+                    count,
+                    False,
+                    f"entry {entry.seq} (id {entry.id!r}) was "
+                    "altered: its body does not match its hash",
+                    entry.seq,
+                    entry.id,
+                )
+            body = decoder.decode(entry.body)
+            if (body.get("id"), body.get("actor")) != (entry.id, entry.actor):
+                return VerifyReport(
+                    count,
+                    False,
+                    f"entry {entry.seq}: its id/actor columns "
+                    "were altered and no longer match its body",
+                    entry.seq,
+                    entry.id,
+                )
+            prev = entry.hash
+            expected_seq += 1
+    head = store.meta_value("head")
+    if head is not None:
+        head_seq = int(head.split(":", 1)[0])
+        if head_seq != count:
+            return VerifyReport(
+                count,
+                False,
+                f"the log ends at entry {count} but its recorded "
+                f"head is entry {head_seq}: entries were removed from the end",
+                count + 1,
+                None,
+            )
+    return VerifyReport(count, True)
+
+
+def replay(store: Store, policies: PolicySet, progress: Progress | None = None) -> int:
+    """Rebuilds every projection from the log under the given policies, atomically.
+
+    Refuses (ChainError) if the chain is broken or an entry cannot be applied."""
+    check = verify(store)
+    if not check.ok:
+        raise ChainError(check.seq or 0, check.event_id, f"{check.problem}; replay refused")
+    engine = Engine(policies)
+    applied = 0
+    with store.engine.begin() as conn:
+        store.reset_projections(conn)
+        effects: list[tuple[int, int, Effect]] = []
+        for entry in store.entries(conn):
+            try:
+                event = decode_event(entry.body)
+                produced = engine.apply(event)
+            except (EventError, Rejected) as error:
+                raise ChainError(entry.seq, entry.id, f"cannot be replayed: {error}") from None
+            effects += [(entry.seq, n, effect) for n, effect in enumerate(produced)]
+            applied += 1
+            if len(effects) >= BATCH:
+                store.write_effects(conn, effects)
+                effects = []
+            if progress is not None and applied % BATCH == 0:
+                progress(BATCH)
+        store.write_effects(conn, effects)
+        ingestor = Ingestor(store, policies)
+        ingestor.engine = engine
+        ingestor._save_dirty(conn)
+    return applied
+
+
+def last_event_time(store: Store) -> float | None:
+    """The latest `at` in the log (the default 'as of' time for standings)."""
+    rows = store.execute_sql("SELECT MAX(at) FROM events")
+    value = rows[0][0] if rows else None
+    return float(value) if value is not None else None

@@ -1,0 +1,164 @@
+"""Tables of the store: the event log, stored policies, keyed state and projections."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Double,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+MARKER_TABLE = "goodstanding_meta"
+
+meta = Table(
+    MARKER_TABLE,
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+policies = Table(
+    "policies",
+    metadata,
+    Column("version", String(100), primary_key=True),
+    Column("effective_from", Double, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column(
+        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    ),
+    Column("id", String(200), nullable=False, unique=True),
+    Column("type", String(64), nullable=False),
+    Column("at", Double, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+Index("ix_events_actor", events.c.actor)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("role", String(32), nullable=False),
+    Column("registered_at", Double, nullable=False),
+    Column("score", Double, nullable=False),
+    Column("band", String(100), nullable=False),
+    Column("as_of", Double, nullable=False),
+    Column("state", LargeBinary, nullable=False),
+)
+Index("ix_accounts_band", accounts.c.band)
+
+contents = Table(
+    "contents",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("author", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("at", Double, nullable=False),
+    Column("visible", Boolean, nullable=False),
+    Column("state", LargeBinary, nullable=False),
+)
+Index("ix_contents_author", contents.c.author)
+
+
+def _effect_table(name: str, *columns: Column[object]) -> Table:
+    """A projection of effects: keyed by the log entry that caused it and its position."""
+    return Table(
+        name,
+        metadata,
+        Column(
+            "event_seq",
+            BigInteger().with_variant(Integer, "sqlite"),
+            primary_key=True,
+            autoincrement=False,
+        ),
+        Column("n", Integer, primary_key=True, autoincrement=False),
+        Column("event_id", String(200), nullable=False),
+        Column("at", Double, nullable=False),
+        *columns,
+    )
+
+
+ledger = _effect_table(
+    "ledger",
+    Column("account_id", String(200), nullable=False, index=True),
+    Column("delta", Double, nullable=False),
+    Column("reason", String(64), nullable=False),
+    Column("policy_version", String(100), nullable=False),
+    Column("rule_id", String(100)),
+    Column("evidence", Text, nullable=False),
+    Column("note", Text),
+)
+
+denials = _effect_table(
+    "denials",
+    Column("account_id", String(200), nullable=False, index=True),
+    Column("privilege", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+strikes = _effect_table(
+    "strikes",
+    Column("account_id", String(200), nullable=False, index=True),
+    Column("rule_id", String(100), nullable=False),
+    Column("policy_version", String(100), nullable=False),
+    Column("content_id", String(200), nullable=False),
+    Column("expires_at", Double, nullable=False),
+)
+
+sanctions = _effect_table(
+    "sanctions",
+    Column("sanction_id", String(500), nullable=False, unique=True),
+    Column("account_id", String(200), nullable=False, index=True),
+    Column("action", String(32), nullable=False),
+    Column("until", Double),
+    Column("rule_id", String(100)),
+    Column("policy_version", String(100), nullable=False),
+    Column("trigger", Text, nullable=False),
+    Column("reasons", Text, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("privileges", Text),
+)
+
+labels = _effect_table(
+    "labels",
+    Column("content_id", String(200), nullable=False, index=True),
+    Column("rule_id", String(100), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("visible", Boolean, nullable=False),
+    Column("automated", Boolean, nullable=False),
+)
+
+notices = _effect_table(
+    "notices",
+    Column("message", Text, nullable=False),
+)
+
+PROJECTIONS: tuple[Table, ...] = (
+    accounts,
+    contents,
+    ledger,
+    denials,
+    strikes,
+    sanctions,
+    labels,
+    notices,
+)

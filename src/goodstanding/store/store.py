@@ -1,0 +1,407 @@
+"""The store: opening a database, the hash-chained log, keyed state and projections."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.sql.schema import Table
+
+from goodstanding.engine import (
+    AccountState,
+    ContentState,
+    Denial,
+    Effect,
+    LabelChanged,
+    LedgerEntry,
+    Notice,
+    SanctionImposed,
+    StrikeIssued,
+)
+from goodstanding.engine.state import account_codec, content_codec
+from goodstanding.policy import Policy
+from goodstanding.store import schema
+
+GENESIS = "0" * 64
+APP = "goodstanding"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_CHUNK = 500
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used as a goodstanding store, and why."""
+
+
+def entry_hash(seq: int, prev_hash: str, body: bytes) -> str:
+    """The hash of a log entry: its position, the previous entry's hash and its body."""
+    digest = hashlib.sha256(f"{seq}\n{prev_hash}\n".encode())
+    digest.update(body)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One entry of the event log as stored."""
+
+    seq: int
+    id: str
+    type: str
+    at: float
+    actor: str
+    body: bytes
+    prev_hash: str
+    hash: str
+
+
+def default_url() -> str:
+    """The default database: an SQLite file under ./var/."""
+    return "sqlite:///var/goodstanding.db"
+
+
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+_dumps = msgspec.json.Encoder().encode
+
+
+def _evidence(values: Sequence[str]) -> str:
+    return _dumps(list(values)).decode()
+
+
+class Store:
+    """A goodstanding database (SQLite or PostgreSQL) behind SQLAlchemy."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Opens (creating and migrating if needed) a store; refuses databases not ours."""
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            path = Path(url.removeprefix("sqlite:///"))
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            engine = create_engine(url)
+        except Exception as error:
+            raise StoreError(f"cannot use database URL {url!r}: {error}") from None
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        elif engine.dialect.name != "postgresql":
+            raise StoreError(
+                f"unsupported database {engine.dialect.name!r}: use sqlite or postgresql"
+            )
+        store = cls(engine)
+        store._check_ours(url)
+        store._migrate()
+        return store
+
+    def _check_ours(self, url: str) -> None:
+        try:
+            names = set(inspect(self.engine).get_table_names())
+        except (DatabaseError, OperationalError) as error:
+            reason = str(error.orig) if error.orig is not None else str(error)
+            raise StoreError(f"{url} is not a database goodstanding can open: {reason}") from None
+        if names and schema.MARKER_TABLE not in names:
+            raise StoreError(
+                f"{url} already holds tables ({', '.join(sorted(names)[:5])}...) and is not a "
+                "goodstanding store; refusing to touch it"
+            )
+        if names:
+            with self.engine.connect() as conn:
+                app = conn.execute(
+                    select(schema.meta.c.value).where(schema.meta.c.key == "app")
+                ).scalar()
+            if app != APP:
+                raise StoreError(
+                    f"{url} has a {schema.MARKER_TABLE} table but is not marked as "
+                    "a goodstanding store; refusing to touch it"
+                )
+
+    def _migrate(self) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            found = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == "app"))
+            if found.scalar() is None:
+                conn.execute(schema.meta.insert(), [{"key": "app", "value": APP}])
+
+    def close(self) -> None:
+        """Releases the database connections."""
+        self.engine.dispose()
+
+    # -- small helpers --------------------------------------------------------------------
+
+    def _upsert(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        insert = sqlite.insert(table) if self.dialect == "sqlite" else postgresql.insert(table)
+        keys = [c.name for c in table.primary_key.columns]
+        updates = {c.name: insert.excluded[c.name] for c in table.columns if c.name not in keys}
+        conn.execute(insert.on_conflict_do_update(index_elements=keys, set_=updates), rows)
+
+    @staticmethod
+    def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+        for start in range(0, len(values), _CHUNK):
+            yield values[start : start + _CHUNK]
+
+    # -- the log --------------------------------------------------------------------------
+
+    def head(self, conn: Connection) -> tuple[int, str]:
+        """The last entry's position and hash (0 and the genesis hash for an empty log)."""
+        row = conn.execute(
+            select(schema.events.c.seq, schema.events.c.hash)
+            .order_by(schema.events.c.seq.desc())
+            .limit(1)
+        ).first()
+        return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+
+    def known_ids(self, conn: Connection, ids: Sequence[str]) -> set[str]:
+        """Which of these event ids are already in the log."""
+        found: set[str] = set()
+        for chunk in self._chunks(ids):
+            found.update(
+                conn.execute(
+                    select(schema.events.c.id).where(schema.events.c.id.in_(chunk))
+                ).scalars()
+            )
+        return found
+
+    def append(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """Appends chained entries (seq, id, type, at, actor, body, prev_hash, hash)."""
+        if rows:
+            conn.execute(schema.events.insert(), rows)
+            self._set_meta(conn, "head", f"{rows[-1]['seq']}:{rows[-1]['hash']}")
+
+    def _set_meta(self, conn: Connection, key: str, value: str) -> None:
+        self._upsert(conn, schema.meta, [{"key": key, "value": value}])
+
+    def meta_value(self, key: str) -> str | None:
+        """A value from the store's own metadata."""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(schema.meta.c.value).where(schema.meta.c.key == key)
+            ).scalar()
+        return None if value is None else str(value)
+
+    def entries(self, conn: Connection, batch: int = 5000) -> Iterator[LogEntry]:
+        """Every log entry in order."""
+        table = schema.events
+        last = 0
+        while True:
+            rows = conn.execute(
+                select(table).where(table.c.seq > last).order_by(table.c.seq).limit(batch)
+            ).all()
+            if not rows:
+                return
+            for row in rows:
+                body = row.body.encode() if isinstance(row.body, str) else bytes(row.body)
+                yield LogEntry(
+                    int(row.seq),
+                    row.id,
+                    row.type,
+                    float(row.at),
+                    row.actor,
+                    body,
+                    row.prev_hash,
+                    row.hash,
+                )
+            last = int(rows[-1].seq)
+
+    def count(self, table: Table) -> int:
+        """The number of rows in a table."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(table)).scalar() or 0)
+
+    # -- policies -------------------------------------------------------------------------
+
+    def save_policies(self, conn: Connection, items: Iterable[tuple[Policy, str, str]]) -> None:
+        """Records policy versions (policy, source, TOML text); a changed version is refused."""
+        for policy, source, body in items:
+            sha = hashlib.sha256(body.encode()).hexdigest()
+            known = conn.execute(
+                select(schema.policies.c.sha256, schema.policies.c.source).where(
+                    schema.policies.c.version == policy.version
+                )
+            ).first()
+            if known is None:
+                conn.execute(
+                    schema.policies.insert(),
+                    [
+                        {
+                            "version": policy.version,
+                            "sha256": sha,
+                            "source": source,
+                            "text": body,
+                            "effective_from": policy.effective_from.timestamp(),
+                        }
+                    ],
+                )
+            elif known.sha256 != sha:
+                raise StoreError(
+                    f"policy version {policy.version!r} from {source} differs from the one "
+                    f"already recorded (from {known.source}); a published version never "
+                    "changes: give the new text a new version"
+                )
+
+    def stored_policies(self) -> list[tuple[str, str]]:
+        """Recorded policy versions as (source, TOML text), oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(schema.policies.c.source, schema.policies.c.text).order_by(
+                    schema.policies.c.effective_from
+                )
+            ).all()
+        return [(row.source, row.text) for row in rows]
+
+    # -- keyed state ----------------------------------------------------------------------
+
+    def load_accounts(self, conn: Connection, ids: Sequence[str]) -> list[AccountState]:
+        """The stored state of these accounts (those that exist)."""
+        decode = account_codec[1].decode
+        out: list[AccountState] = []
+        for chunk in self._chunks(ids):
+            out += [
+                decode(blob)
+                for blob in conn.execute(
+                    select(schema.accounts.c.state).where(schema.accounts.c.id.in_(chunk))
+                ).scalars()
+            ]
+        return out
+
+    def load_contents(self, conn: Connection, ids: Sequence[str]) -> list[ContentState]:
+        """The stored state of these content items (those that exist)."""
+        decode = content_codec[1].decode
+        out: list[ContentState] = []
+        for chunk in self._chunks(ids):
+            out += [
+                decode(blob)
+                for blob in conn.execute(
+                    select(schema.contents.c.state).where(schema.contents.c.id.in_(chunk))
+                ).scalars()
+            ]
+        return out
+
+    def save_state(
+        self, conn: Connection, accounts: list[dict[str, Any]], contents: list[ContentState]
+    ) -> None:
+        """Writes changed accounts (rows with score and band) and content items."""
+        self._upsert(conn, schema.accounts, accounts)
+        encode = content_codec[0].encode
+        self._upsert(
+            conn,
+            schema.contents,
+            [
+                {
+                    "id": c.id,
+                    "author": c.author,
+                    "kind": c.kind,
+                    "at": c.at,
+                    "visible": c.published and c.removed_by is None,
+                    "state": encode(c),
+                }
+                for c in contents
+            ],
+        )
+
+    # -- projections ----------------------------------------------------------------------
+
+    def write_effects(self, conn: Connection, effects: list[tuple[int, int, Effect]]) -> None:
+        """Writes effects as projection rows, keyed by (log position, index)."""
+        rows: dict[Table, list[dict[str, Any]]] = {}
+        for seq, n, effect in effects:
+            base = {"event_seq": seq, "n": n, "event_id": effect.event_id, "at": effect.at}
+            table, extra = _row(effect)
+            rows.setdefault(table, []).append(base | extra)
+        for table, batch in rows.items():
+            conn.execute(table.insert(), batch)
+
+    def reset_projections(self, conn: Connection) -> None:
+        """Empties every projection and the keyed state (before a replay)."""
+        for table in schema.PROJECTIONS:
+            conn.execute(table.delete())
+
+    def digest(self) -> str:
+        """A SHA-256 over every projection's rows in key order (equal digests: equal tables)."""
+        digest = hashlib.sha256()
+        with self.engine.connect() as conn:
+            for table in schema.PROJECTIONS:
+                digest.update(table.name.encode())
+                keys = list(table.primary_key.columns)
+                for row in conn.execute(select(table).order_by(*keys)):
+                    digest.update(repr(tuple(row)).encode())
+        return digest.hexdigest()
+
+    def execute_sql(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
+        """Runs a read-only query with bound parameters (for reports and tests)."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(text(sql), params or {}).all())
+
+
+def _row(effect: Effect) -> tuple[Table, dict[str, Any]]:
+    """The projection table and column values of one effect."""
+    if isinstance(effect, LedgerEntry):
+        return schema.ledger, {
+            "account_id": effect.account_id,
+            "delta": effect.delta,
+            "reason": effect.reason,
+            "policy_version": effect.policy_version,
+            "rule_id": effect.rule_id,
+            "evidence": _evidence(effect.evidence),
+            "note": effect.note,
+        }
+    if isinstance(effect, Denial):
+        return schema.denials, {
+            "account_id": effect.account_id,
+            "privilege": effect.privilege,
+            "reason": effect.reason,
+        }
+    if isinstance(effect, StrikeIssued):
+        return schema.strikes, {
+            "account_id": effect.account_id,
+            "rule_id": effect.rule_id,
+            "policy_version": effect.policy_version,
+            "content_id": effect.content_id,
+            "expires_at": effect.expires_at,
+        }
+    if isinstance(effect, SanctionImposed):
+        return schema.sanctions, {
+            "sanction_id": effect.sanction_id,
+            "account_id": effect.account_id,
+            "action": effect.action,
+            "until": effect.until,
+            "rule_id": effect.rule_id,
+            "policy_version": effect.policy_version,
+            "trigger": effect.trigger,
+            "reasons": effect.reasons,
+            "evidence": _evidence(effect.evidence),
+            "privileges": _evidence(effect.privileges) if effect.privileges is not None else None,
+        }
+    if isinstance(effect, LabelChanged):
+        return schema.labels, {
+            "content_id": effect.content_id,
+            "rule_id": effect.rule_id,
+            "status": effect.status,
+            "visible": effect.visible,
+            "automated": effect.automated,
+        }
+    if isinstance(effect, Notice):
+        return schema.notices, {"message": effect.message}
+    raise TypeError(f"no projection for effect {type(effect).__name__}")
