@@ -400,3 +400,15 @@ def _strip_ids(effects: list) -> list:
             data.pop(key, None)
         out.append(data)
     return out
+
+
+def test_a_banned_account_is_not_banned_again() -> None:
+    eng = engine()
+    community(eng)
+    bans = 0
+    for i in range(9):
+        post(eng, "m1", f"s{i}", "2026-01-02T01:00:00Z")
+        effects = uphold(eng, f"s{i}", "spam.bulk", f"2026-01-02T0{2 + i // 5}:{i:02d}:00Z")
+        bans += sum(1 for e in effects if isinstance(e, SanctionImposed) and e.action == "ban")
+    assert bans == 1
+    assert len(eng.state.accounts["m1"].strikes) == 9  # strikes are still recorded

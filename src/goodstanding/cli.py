@@ -468,11 +468,19 @@ def sim(
         raise _fail(str(error)) from None
     out_file.parent.mkdir(parents=True, exist_ok=True)
     stats = write_jsonl(config, out_file)
-    counts = dict(stats.counts) if hasattr(stats, "counts") else dict(vars(stats))
     if as_json:
-        _print_json({"file": str(out_file), **counts})
-    else:
-        out.print(f"wrote {out_file}: {counts}")
+        _print_json(
+            {
+                "file": str(stats.path),
+                "truth": str(stats.truth_path),
+                "lines": stats.lines,
+                "by_type": stats.by_type,
+            }
+        )
+        return
+    out.print(f"wrote {stats.lines:,} events to {stats.path} (ground truth: {stats.truth_path})")
+    for kind, n in stats.by_type.items():
+        out.print(f"  {kind:20} {n:>10,}")
 
 
 def summary_of(store: Store, policies: PolicySet) -> dict[str, Any]:

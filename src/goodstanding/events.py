@@ -9,6 +9,7 @@ refused with an error that names the field and what was expected.
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -112,7 +113,8 @@ EVENT_TYPES: tuple[type[_Event], ...] = (
     ContentReported,
     ReviewDecided,
 )
-TYPE_NAMES: tuple[str, ...] = tuple(str(t.__struct_config__.tag) for t in EVENT_TYPES)
+EVENT_CLASSES: dict[str, type[_Event]] = {str(t.__struct_config__.tag): t for t in EVENT_TYPES}
+TYPE_NAMES: tuple[str, ...] = tuple(EVENT_CLASSES)
 
 _decoder = msgspec.json.Decoder(Event)
 _encoder = msgspec.json.Encoder()
@@ -121,7 +123,18 @@ _encoder = msgspec.json.Encoder()
 _AT_PATH = re.compile(r"^(?P<what>.*?)(?: - at `\$\.?(?P<path>[^`]*)`)?$", re.DOTALL)
 
 
-def _describe(error: msgspec.ValidationError | msgspec.DecodeError) -> str:
+def _allowed(data: bytes, field: str) -> str:
+    """The values a Literal field of the event's type accepts, as `; expected one of: ...`."""
+    peeked = _peek(data)
+    kind = EVENT_CLASSES.get(str(peeked.get("type"))) if peeked else None
+    if kind is None:
+        return ""
+    hint = typing.get_type_hints(kind).get(field)
+    values = [a for a in typing.get_args(hint) if isinstance(a, str)]
+    return f"; expected one of: {', '.join(values)}" if values else ""
+
+
+def _describe(error: msgspec.ValidationError | msgspec.DecodeError, data: bytes) -> str:
     """Turns a msgspec error into a sentence that names the field and what was expected."""
     text = str(error)
     if not isinstance(error, msgspec.ValidationError):
@@ -133,6 +146,8 @@ def _describe(error: msgspec.ValidationError | msgspec.DecodeError) -> str:
     if what.startswith("Expected `object`"):
         return f"an event must be a JSON object; {what[0].lower()}{what[1:]}"
     what = what[0].lower() + what[1:]
+    if path and what.startswith("invalid enum value"):
+        what += _allowed(data, path)
     return f"field `{path}`: {what}" if path else what
 
 
@@ -143,17 +158,22 @@ def decode_event(raw: bytes | str, line: int | None = None) -> Event:
         event: Event = _decoder.decode(data)
     except (msgspec.ValidationError, msgspec.DecodeError) as error:
         event_id = _peek_id(data)
-        raise EventError(_describe(error), line=line, event_id=event_id) from None
+        raise EventError(_describe(error, data), line=line, event_id=event_id) from None
     return event
 
 
-def _peek_id(data: bytes) -> str | None:
-    """The `id` of a raw event if it can be read, for error messages."""
+def _peek(data: bytes) -> dict[str, object] | None:
+    """A raw event as a plain object, if it is one (for error messages)."""
     try:
         obj = msgspec.json.decode(data)
     except msgspec.DecodeError:
         return None
-    value = obj.get("id") if isinstance(obj, dict) else None
+    return obj if isinstance(obj, dict) else None
+
+
+def _peek_id(data: bytes) -> str | None:
+    """The `id` of a raw event if it can be read, for error messages."""
+    value = (_peek(data) or {}).get("id")
     return value if isinstance(value, str) else None
 
 

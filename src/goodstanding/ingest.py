@@ -29,7 +29,7 @@ from goodstanding.policy.versions import DEFAULT_POLICY
 from goodstanding.store import GENESIS, Store, entry_hash
 
 Progress = Callable[[int], None]
-BATCH = 5000
+BATCH = 20_000
 CACHE_LIMIT = 500_000
 
 
@@ -94,18 +94,12 @@ def load_policies(store: Store, files: Iterable[str] = ()) -> PolicySet:
     )
 
 
-def account_row(account: AccountState, policy: Policy) -> dict[str, Any]:
-    """The stored row of an account: its state and its score and band at its last change."""
+def account_row(account: AccountState, policy: Policy) -> tuple[Any, ...]:
+    """The stored row of an account: its state, and its score and band at its last change."""
     score = account.score(account.acc_at, policy)
-    return {
-        "id": account.id,
-        "role": account.role,
-        "registered_at": account.registered_at,
-        "score": score,
-        "band": policy.band_for(score).name,
-        "as_of": account.acc_at,
-        "state": account_codec[0].encode(account),
-    }
+    band = policy.band_for(score).name
+    state = account_codec[0].encode(account)
+    return (account.id, account.role, account.registered_at, score, band, account.acc_at, state)
 
 
 class Ingestor:

@@ -30,7 +30,7 @@ from goodstanding.events import (
     Event,
     ReviewDecided,
 )
-from goodstanding.policy.model import LadderStep, Policy, Rule
+from goodstanding.policy.model import ACTIONS, LadderStep, Policy, Rule
 from goodstanding.policy.versions import PolicySet
 
 LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
@@ -130,6 +130,10 @@ class Engine:
     def _check(
         self, account: AccountState, need: tuple[str, ...], event: Event, t: float, policy: Policy
     ) -> Denial | None:
+        if not account.sanctions:
+            granted = policy.band_for(account.score(t, policy)).privileges
+            if all(privilege in granted for privilege in need):
+                return None
         held, reason = self.privileges(account, t, policy)
         for privilege in need:
             if privilege not in held:
@@ -422,17 +426,28 @@ class Engine:
         if step.action != "warning" and not rule.severe and rule.category not in account.warned:
             step = sanctions.strike_steps[0]
             trigger += "; first violation of this kind, so a warning comes first"
+        if self._covered(account, t, step.action):
+            return []
         evidence = tuple(s.decision_id for s in active)
         return [self._impose(account, step, t, policy, rule, event_id, trigger, evidence)]
+
+    @staticmethod
+    def _covered(account: AccountState, t: float, action: str) -> bool:
+        """Whether a binding sanction at least as harsh as `action` already applies."""
+        if action == "warning":
+            return False
+        rank = ACTIONS.index(action)
+        return any(ACTIONS.index(s.action) >= rank for s in account.binding(t))
 
     def _score_steps(
         self, account: AccountState, t: float, policy: Policy, event_id: str, rule: Rule | None
     ) -> list[Effect]:
         score = account.score(t, policy)
-        binding = {s.action for s in account.binding(t)}
         for step in policy.sanctions.score_steps:
-            if step.score_below is None or score >= step.score_below or step.action in binding:
+            if step.score_below is None or score >= step.score_below:
                 continue
+            if self._covered(account, t, step.action):
+                return []
             trigger = f"score {score:.1f} below {step.score_below:g}"
             if step.action != "warning" and not account.warned and not (rule and rule.severe):
                 step = policy.sanctions.strike_steps[0]

@@ -187,7 +187,7 @@ class Store:
     def append(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         """Appends chained entries (seq, id, type, at, actor, body, prev_hash, hash)."""
         if rows:
-            conn.execute(schema.events.insert(), rows)
+            self.insert_many(conn, schema.events, [tuple(r.values()) for r in rows])
             self._set_meta(conn, "head", f"{rows[-1]['seq']}:{rows[-1]['hash']}")
 
     def _set_meta(self, conn: Connection, key: str, value: str) -> None:
@@ -300,38 +300,64 @@ class Store:
         return out
 
     def save_state(
-        self, conn: Connection, accounts: list[dict[str, Any]], contents: list[ContentState]
+        self, conn: Connection, accounts: list[tuple[Any, ...]], contents: list[ContentState]
     ) -> None:
-        """Writes changed accounts (rows with score and band) and content items."""
-        self._upsert(conn, schema.accounts, accounts)
+        """Writes changed accounts (rows in column order) and content items."""
+        self.insert_many(conn, schema.accounts, accounts, replace=True)
         encode = content_codec[0].encode
-        self._upsert(
-            conn,
-            schema.contents,
-            [
-                {
-                    "id": c.id,
-                    "author": c.author,
-                    "kind": c.kind,
-                    "at": c.at,
-                    "visible": c.published and c.removed_by is None,
-                    "state": encode(c),
-                }
-                for c in contents
-            ],
-        )
+        rows = [
+            (c.id, c.author, c.kind, c.at, c.published and c.removed_by is None, encode(c))
+            for c in contents
+        ]
+        self.insert_many(conn, schema.contents, rows, replace=True)
 
     # -- projections ----------------------------------------------------------------------
 
     def write_effects(self, conn: Connection, effects: list[tuple[int, int, Effect]]) -> None:
         """Writes effects as projection rows, keyed by (log position, index)."""
-        rows: dict[Table, list[dict[str, Any]]] = {}
+        rows: dict[Table, list[tuple[Any, ...]]] = {}
         for seq, n, effect in effects:
-            base = {"event_seq": seq, "n": n, "event_id": effect.event_id, "at": effect.at}
-            table, extra = _row(effect)
-            rows.setdefault(table, []).append(base | extra)
+            table, values = _row(effect)
+            rows.setdefault(table, []).append((seq, n, effect.event_id, effect.at, *values))
         for table, batch in rows.items():
-            conn.execute(table.insert(), batch)
+            self.insert_many(conn, table, batch)
+
+    def insert_many(
+        self, conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]], replace: bool = False
+    ) -> None:
+        """Bulk-inserts rows given in the table's column order (COPY on PostgreSQL);
+        with `replace`, rows whose primary key exists overwrite it."""
+        if not rows:
+            return
+        names = [c.name for c in table.columns]
+        columns = ", ".join(f'"{name}"' for name in names)
+        if self.dialect == "sqlite":
+            verb = "INSERT OR REPLACE" if replace else "INSERT"
+            marks = ", ".join("?" * len(names))
+            conn.exec_driver_sql(
+                f"{verb} INTO {table.name} ({columns}) VALUES ({marks})", list(rows)
+            )
+            return
+        if replace:
+            keys = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+            updates = ", ".join(
+                f'"{n}" = EXCLUDED."{n}"' for n in names if n not in table.primary_key.columns
+            )
+            marks = ", ".join(["%s"] * len(names))
+            conn.exec_driver_sql(
+                f"INSERT INTO {table.name} ({columns}) VALUES ({marks}) "
+                f"ON CONFLICT ({keys}) DO UPDATE SET {updates}",
+                list(rows),
+            )
+            return
+        raw = conn.connection.driver_connection
+        assert raw is not None, "an open PostgreSQL connection has a driver connection"
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
 
     def reset_projections(self, conn: Connection) -> None:
         """Empties every projection and the keyed state (before a replay)."""
@@ -355,53 +381,50 @@ class Store:
             return list(conn.execute(text(sql), params or {}).all())
 
 
-def _row(effect: Effect) -> tuple[Table, dict[str, Any]]:
-    """The projection table and column values of one effect."""
+def _row(effect: Effect) -> tuple[Table, tuple[Any, ...]]:
+    """The projection table of one effect and its values after (event_seq, n, event_id, at)."""
     if isinstance(effect, LedgerEntry):
-        return schema.ledger, {
-            "account_id": effect.account_id,
-            "delta": effect.delta,
-            "reason": effect.reason,
-            "policy_version": effect.policy_version,
-            "rule_id": effect.rule_id,
-            "evidence": _evidence(effect.evidence),
-            "note": effect.note,
-        }
+        return schema.ledger, (
+            effect.account_id,
+            effect.delta,
+            effect.reason,
+            effect.policy_version,
+            effect.rule_id,
+            _evidence(effect.evidence),
+            effect.note,
+        )
     if isinstance(effect, Denial):
-        return schema.denials, {
-            "account_id": effect.account_id,
-            "privilege": effect.privilege,
-            "reason": effect.reason,
-        }
+        return schema.denials, (effect.account_id, effect.privilege, effect.reason)
     if isinstance(effect, StrikeIssued):
-        return schema.strikes, {
-            "account_id": effect.account_id,
-            "rule_id": effect.rule_id,
-            "policy_version": effect.policy_version,
-            "content_id": effect.content_id,
-            "expires_at": effect.expires_at,
-        }
+        return schema.strikes, (
+            effect.account_id,
+            effect.rule_id,
+            effect.policy_version,
+            effect.content_id,
+            effect.expires_at,
+        )
     if isinstance(effect, SanctionImposed):
-        return schema.sanctions, {
-            "sanction_id": effect.sanction_id,
-            "account_id": effect.account_id,
-            "action": effect.action,
-            "until": effect.until,
-            "rule_id": effect.rule_id,
-            "policy_version": effect.policy_version,
-            "trigger": effect.trigger,
-            "reasons": effect.reasons,
-            "evidence": _evidence(effect.evidence),
-            "privileges": _evidence(effect.privileges) if effect.privileges is not None else None,
-        }
+        privileges = _evidence(effect.privileges) if effect.privileges is not None else None
+        return schema.sanctions, (
+            effect.sanction_id,
+            effect.account_id,
+            effect.action,
+            effect.until,
+            effect.rule_id,
+            effect.policy_version,
+            effect.trigger,
+            effect.reasons,
+            _evidence(effect.evidence),
+            privileges,
+        )
     if isinstance(effect, LabelChanged):
-        return schema.labels, {
-            "content_id": effect.content_id,
-            "rule_id": effect.rule_id,
-            "status": effect.status,
-            "visible": effect.visible,
-            "automated": effect.automated,
-        }
+        return schema.labels, (
+            effect.content_id,
+            effect.rule_id,
+            effect.status,
+            effect.visible,
+            effect.automated,
+        )
     if isinstance(effect, Notice):
-        return schema.notices, {"message": effect.message}
+        return schema.notices, (effect.message,)
     raise TypeError(f"no projection for effect {type(effect).__name__}")

@@ -1,0 +1,31 @@
+"""Runs every benchmark (or those named on the command line): `python -m bench [name ...]`.
+
+Each module `bench/bench_<name>.py` has a `main() -> None` that prints one result line per
+figure, in the form `<figure>: <value> <unit> (<conditions>)`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+import time
+from pathlib import Path
+
+
+def main(argv: list[str]) -> None:
+    """Runs the chosen benchmarks in name order."""
+    here = Path(__file__).parent
+    names = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
+    chosen = [n for n in names if not argv or n.removeprefix("bench_") in argv or n in argv]
+    unknown = set(argv) - {n.removeprefix("bench_") for n in names} - set(names)
+    if unknown:
+        raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; have: {names}")
+    for name in chosen:
+        started = time.perf_counter()
+        importlib.import_module(f"bench.{name}").main()
+        print(f"# {name} took {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
