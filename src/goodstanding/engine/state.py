@@ -11,7 +11,7 @@ from goodstanding.policy.model import Policy
 DAY = 86400.0
 
 
-class Strike(msgspec.Struct, kw_only=True, array_like=True):
+class Strike(msgspec.Struct, kw_only=True, array_like=True, gc=False):
     """An upheld violation counted against an account until it expires."""
 
     at: float
@@ -23,7 +23,7 @@ class Strike(msgspec.Struct, kw_only=True, array_like=True):
     overruled: bool = False
 
 
-class Sanction(msgspec.Struct, kw_only=True, array_like=True):
+class Sanction(msgspec.Struct, kw_only=True, array_like=True, gc=False):
     """A step of the ladder imposed on an account; `until` is None for a permanent one."""
 
     id: str
@@ -39,7 +39,7 @@ class Sanction(msgspec.Struct, kw_only=True, array_like=True):
         return not self.lifted and self.at <= t and (self.until is None or t < self.until)
 
 
-class AccountState(msgspec.Struct, kw_only=True, array_like=True):
+class AccountState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
     """Everything the fold needs to know about one account."""
 
     id: str
@@ -86,7 +86,7 @@ class AccountState(msgspec.Struct, kw_only=True, array_like=True):
         return [s for s in self.sanctions if s.active(t)]
 
 
-class ContentState(msgspec.Struct, kw_only=True, array_like=True):
+class ContentState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
     """Everything the fold needs to know about one content item."""
 
     id: str
