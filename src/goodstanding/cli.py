@@ -16,9 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from goodstanding.engine import Engine
-from goodstanding.engine.fold import iso
-from goodstanding.engine.state import AccountState, account_codec
+from goodstanding.engine import Engine, iso
+from goodstanding.engine.state import AccountState, account_codec, group_codec
 from goodstanding.ingest import (
     ChainError,
     Ingestor,
@@ -481,6 +480,76 @@ def sim(
     out.print(f"wrote {stats.lines:,} events to {stats.path} (ground truth: {stats.truth_path})")
     for kind, n in stats.by_type.items():
         out.print(f"  {kind:20} {n:>10,}")
+
+
+def group_of(store: Store, policies: PolicySet, group_id: str, t: float) -> dict[str, Any]:
+    """A group at time t: members by band, admins and whether they may act, open flags."""
+    rows = store.execute_sql("SELECT state FROM groups WHERE id = :id", {"id": group_id})
+    if not rows:
+        raise _fail(f"unknown group {group_id!r}")
+    found = group_codec[1].decode(rows[0][0])
+    engine = Engine(policies)
+    policy = engine.policy_at(t) or policies.versions[0]
+    members: dict[str, list[str]] = {band.name: [] for band in policy.bands}
+    admins = []
+    for member_id, role in sorted(found.roles.items()):
+        member_rows = store.execute_sql(
+            "SELECT state FROM accounts WHERE id = :id", {"id": member_id}
+        )
+        account = account_codec[1].decode(member_rows[0][0])
+        members[policy.band_for(account.score(t, policy)).name].append(member_id)
+        if role in ("owner", "admin"):
+            admins.append(
+                {"account": member_id, "role": role, "acting": not account.admin_suspended}
+            )
+    flags = store.execute_sql(
+        "SELECT at, message FROM group_flags WHERE group_id = :id ORDER BY event_seq, n",
+        {"id": group_id},
+    )
+    return {
+        "group": found.id,
+        "name": found.name,
+        "owner": found.owner,
+        "as_of": iso(t),
+        "created_at": iso(found.created_at),
+        "members": len(found.roles),
+        "members_by_band": members,
+        "admins": admins,
+        "without_acting_admin": found.without_admin,
+        "flags": [{"at": iso(at_), "message": message} for at_, message in flags],
+    }
+
+
+@app.command(name="group")
+def group_command(
+    group_id: Annotated[str, typer.Argument(help="The group id.")],
+    at: AtOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a group: members by band, admins and whether they may act, open flags.
+
+    Example: goodstanding group g0001
+    """
+    with _store() as store:
+        data = group_of(store, _policies(store, None), group_id, _as_of(store, at))
+    if as_json:
+        _print_json(data)
+        return
+    out.print(
+        f"[bold]{data['group']}[/] {data['name']!r}: {data['members']} members, owner "
+        f"{data['owner']}, as of {data['as_of']}"
+    )
+    for band, ids in data["members_by_band"].items():
+        out.print(
+            f"  {band:12} {len(ids):>6}  {', '.join(ids[:8])}{' ...' if len(ids) > 8 else ''}"
+        )
+    for admin in data["admins"]:
+        state = "acting" if admin["acting"] else "[red]suspended[/]: standing too low"
+        out.print(f"  {admin['role']:6} {admin['account']}: {state}")
+    if data["without_acting_admin"]:
+        out.print("[bold red]flagged:[/] no acting admin")
+    for flag in data["flags"]:
+        out.print(f"  {flag['at']}  {flag['message']}")
 
 
 def summary_of(store: Store, policies: PolicySet) -> dict[str, Any]:

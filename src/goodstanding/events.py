@@ -104,7 +104,44 @@ class ReviewDecided(_Event, frozen=True, kw_only=True, tag="review.decided"):
     note: str | None = None
 
 
-Event = AccountRegistered | ContentPosted | ContentEngaged | ContentReported | ReviewDecided
+class GroupCreated(_Event, frozen=True, kw_only=True, tag="group.created"):
+    """The actor creates a group chat and becomes its owner."""
+
+    group_id: str
+    name: str = ""
+
+
+class GroupJoined(_Event, frozen=True, kw_only=True, tag="group.joined"):
+    """The actor joins a group as a member."""
+
+    group_id: str
+
+
+class GroupLeft(_Event, frozen=True, kw_only=True, tag="group.left"):
+    """The actor leaves a group."""
+
+    group_id: str
+
+
+class GroupRoleChanged(_Event, frozen=True, kw_only=True, tag="group.role_changed"):
+    """The actor (the group's owner or an acting admin) gives `member` a role."""
+
+    group_id: str
+    member: str
+    role: Literal["owner", "admin", "member"]
+
+
+Event = (
+    AccountRegistered
+    | ContentPosted
+    | ContentEngaged
+    | ContentReported
+    | ReviewDecided
+    | GroupCreated
+    | GroupJoined
+    | GroupLeft
+    | GroupRoleChanged
+)
 
 EVENT_TYPES: tuple[type[_Event], ...] = (
     AccountRegistered,
@@ -112,6 +149,10 @@ EVENT_TYPES: tuple[type[_Event], ...] = (
     ContentEngaged,
     ContentReported,
     ReviewDecided,
+    GroupCreated,
+    GroupJoined,
+    GroupLeft,
+    GroupRoleChanged,
 )
 EVENT_CLASSES: dict[str, type[_Event]] = {str(t.__struct_config__.tag): t for t in EVENT_TYPES}
 TYPE_NAMES: tuple[str, ...] = tuple(EVENT_CLASSES)

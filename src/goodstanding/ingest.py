@@ -19,6 +19,10 @@ from goodstanding.events import (
     ContentReported,
     Event,
     EventError,
+    GroupCreated,
+    GroupJoined,
+    GroupLeft,
+    GroupRoleChanged,
     ReviewDecided,
     decode_event,
     encode_event,
@@ -183,14 +187,24 @@ class Ingestor:
             progress(len(pending))
 
     def _prefetch(self, conn: Connection, events: list[Event]) -> None:
+        """Loads the keyed state a batch touches: actors, content referred to and its authors
+        and reporters, groups and their admins, and the groups that loaded admins run."""
         state = self.engine.state
         accounts = {e.actor for e in events}
         contents: set[str] = set()
+        groups: set[str] = set()
         for e in events:
             if isinstance(e, ContentEngaged | ContentReported | ReviewDecided):
                 contents.add(e.content_id)
-            elif isinstance(e, ContentPosted) and e.parent_id is not None:
-                contents.add(e.parent_id)
+            elif isinstance(e, ContentPosted):
+                if e.parent_id is not None:
+                    contents.add(e.parent_id)
+                if e.group_id is not None:
+                    groups.add(e.group_id)
+            elif isinstance(e, GroupCreated | GroupJoined | GroupLeft | GroupRoleChanged):
+                groups.add(e.group_id)
+                if isinstance(e, GroupRoleChanged):
+                    accounts.add(e.member)
         for loaded in self.store.load_contents(conn, sorted(contents - state.contents.keys())):
             state.contents[loaded.id] = loaded
         for cid in contents:
@@ -198,6 +212,22 @@ class Ingestor:
             if item is not None:
                 accounts.add(item.author)
                 accounts.update(reporter for reporter, _, _ in item.reports)
+        for _ in range(2):  # groups named -> their admins -> the groups those admins run
+            self._load_groups(conn, groups, accounts)
+            self._load_accounts(conn, accounts)
+            groups = {g for a in accounts if (acc := state.accounts.get(a)) for g in acc.admin_of}
+
+    def _load_groups(self, conn: Connection, groups: set[str], accounts: set[str]) -> None:
+        state = self.engine.state
+        for loaded in self.store.load_groups(conn, sorted(groups - state.groups.keys())):
+            state.groups[loaded.id] = loaded
+        for gid in groups:
+            found = state.groups.get(gid)
+            if found is not None:
+                accounts.update(found.admins())
+
+    def _load_accounts(self, conn: Connection, accounts: set[str]) -> None:
+        state = self.engine.state
         for account in self.store.load_accounts(conn, sorted(accounts - state.accounts.keys())):
             state.accounts[account.id] = account
 
@@ -255,6 +285,7 @@ class Ingestor:
             rows.append(account_row(account, policy))
         contents = [state.contents[c] for c in sorted(state.dirty_contents)]
         self.store.save_state(conn, rows, contents)
+        self.store.save_groups(conn, [state.groups[g] for g in sorted(state.dirty_groups)])
         state.clear_dirty()
 
 

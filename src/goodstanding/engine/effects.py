@@ -71,3 +71,19 @@ class Notice(Effect, frozen=True, kw_only=True, tag="notice"):
     """An accepted event the engine could not act on, and why (for operators)."""
 
     message: str
+
+
+class AdminRightsChanged(Effect, frozen=True, kw_only=True, tag="admin_rights"):
+    """An admin's rights in a group were suspended (standing fell) or restored."""
+
+    account_id: str
+    group_id: str
+    acting: bool
+    reasons: str
+
+
+class GroupFlagged(Effect, frozen=True, kw_only=True, tag="group_flag"):
+    """A group needs an operator's attention (for example: no acting admin)."""
+
+    group_id: str
+    message: str

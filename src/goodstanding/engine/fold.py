@@ -11,7 +11,10 @@ import bisect
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 
+from goodstanding.engine import groups
+from goodstanding.engine.base import Rejected, iso
 from goodstanding.engine.effects import (
     Denial,
     Effect,
@@ -28,6 +31,10 @@ from goodstanding.events import (
     ContentPosted,
     ContentReported,
     Event,
+    GroupCreated,
+    GroupJoined,
+    GroupLeft,
+    GroupRoleChanged,
     ReviewDecided,
 )
 from goodstanding.policy.model import ACTIONS, LadderStep, Policy, Rule
@@ -37,15 +44,6 @@ LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 BLOCKING = ("ban", "suspension")
 
 
-class Rejected(ValueError):
-    """An event the engine refuses: it names something that does not exist or cannot be."""
-
-
-def iso(t: float) -> str:
-    """An epoch time as RFC 3339 UTC text."""
-    return datetime.fromtimestamp(t, UTC).isoformat().replace("+00:00", "Z")
-
-
 class Engine:
     """Folds events into keyed state under a set of policy versions."""
 
@@ -53,12 +51,16 @@ class Engine:
         self.policies = policies
         self.state = state if state is not None else State()
         self._starts = [p.effective_from.timestamp() for p in policies.versions]
-        self._handlers: dict[type, Callable[[Event, float, Policy], list[Effect]]] = {
-            AccountRegistered: self._registered,  # type: ignore[dict-item]
-            ContentPosted: self._posted,  # type: ignore[dict-item]
-            ContentEngaged: self._engaged,  # type: ignore[dict-item]
-            ContentReported: self._reported,  # type: ignore[dict-item]
-            ReviewDecided: self._decided,  # type: ignore[dict-item]
+        self._handlers: dict[type, Callable[..., list[Effect]]] = {
+            AccountRegistered: self._registered,
+            ContentPosted: self._posted,
+            ContentEngaged: self._engaged,
+            ContentReported: self._reported,
+            ReviewDecided: self._decided,
+            GroupCreated: partial(groups.created, self),
+            GroupJoined: partial(groups.joined, self),
+            GroupLeft: partial(groups.left, self),
+            GroupRoleChanged: partial(groups.role_changed, self),
         }
 
     def policy_at(self, t: float) -> Policy | None:
@@ -76,11 +78,16 @@ class Engine:
                 f"no policy version is in force at {iso(t)}; the earliest "
                 f"({first.version}) starts at {iso(first.effective_from.timestamp())}"
             )
-        return self._handlers[type(event)](event, t, policy)
+        self.state.touched.clear()
+        effects = self._handlers[type(event)](event, t, policy)
+        if self.state.touched:
+            effects += groups.review_admins(self, list(self.state.touched), event.id, t, policy)
+        return effects
 
     # -- lookups that refuse ------------------------------------------------------------
 
-    def _account(self, account_id: str, t: float, what: str = "account") -> AccountState:
+    def account(self, account_id: str, t: float, what: str = "account") -> AccountState:
+        """The registered account acting at time t, or Rejected."""
         account = self.state.accounts.get(account_id)
         if account is None:
             raise Rejected(
@@ -127,9 +134,10 @@ class Engine:
                 reason += f"; group administration revoked ({sanction.id})"
         return held, reason
 
-    def _check(
+    def check(
         self, account: AccountState, need: tuple[str, ...], event: Event, t: float, policy: Policy
     ) -> Denial | None:
+        """A denial if the account lacks any privilege in `need` at time t, else None."""
         if not account.sanctions:
             granted = policy.band_for(account.score(t, policy)).privileges
             if all(privilege in granted for privilege in need):
@@ -213,15 +221,17 @@ class Engine:
         return []
 
     def _posted(self, event: ContentPosted, t: float, policy: Policy) -> list[Effect]:
-        account = self._account(event.actor, t)
+        account = self.account(event.actor, t)
         if event.content_id in self.state.contents:
             raise Rejected(f"content id {event.content_id!r} is already used")
         if event.parent_id is not None:
             self._content(event.parent_id, t)
+        if event.group_id is not None:
+            groups.require_member(self, event.group_id, account.id, t)
         need: tuple[str, ...] = (event.kind,)
         if LINK.search(event.text):
             need += ("post_links",)
-        denial = self._check(account, need, event, t, policy)
+        denial = self.check(account, need, event, t, policy)
         content = ContentState(
             id=event.content_id,
             author=account.id,
@@ -238,9 +248,9 @@ class Engine:
         return self._gain(account, weight, t, policy, event.kind, event.id, (event.id,))
 
     def _engaged(self, event: ContentEngaged, t: float, policy: Policy) -> list[Effect]:
-        account = self._account(event.actor, t)
+        account = self.account(event.actor, t)
         content = self._content(event.content_id, t)
-        denial = self._check(account, (event.kind,), event, t, policy)
+        denial = self.check(account, (event.kind,), event, t, policy)
         if denial is not None:
             return [denial]
         key = f"{account.id}:{event.kind}"
@@ -268,7 +278,7 @@ class Engine:
         return effects
 
     def _reported(self, event: ContentReported, t: float, policy: Policy) -> list[Effect]:
-        account = self._account(event.actor, t)
+        account = self.account(event.actor, t)
         content = self._content(event.content_id, t)
         if any(reporter == account.id for reporter, _, _ in content.reports):
             return []
@@ -277,7 +287,7 @@ class Engine:
         return []
 
     def _decided(self, event: ReviewDecided, t: float, policy: Policy) -> list[Effect]:
-        moderator = self._account(event.actor, t, "moderator")
+        moderator = self.account(event.actor, t, "moderator")
         if moderator.role != "moderator":
             raise Rejected(f"{event.actor!r} is not a moderator: only moderators decide reviews")
         content = self._content(event.content_id, t)
@@ -353,7 +363,7 @@ class Engine:
     def _upheld(
         self, event: ReviewDecided, t: float, policy: Policy, content: ContentState, rule: Rule
     ) -> list[Effect]:
-        author = self._account(content.author, content.at, "author")
+        author = self.account(content.author, content.at, "author")
         content.violations.append(rule.id)
         content.removed_by = content.removed_by or event.id
         self.state.touch_content(content)

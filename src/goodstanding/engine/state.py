@@ -52,6 +52,8 @@ class AccountState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
     strikes: list[Strike] = msgspec.field(default_factory=list)
     sanctions: list[Sanction] = msgspec.field(default_factory=list)
     warned: dict[str, float] = msgspec.field(default_factory=dict)
+    admin_of: list[str] = msgspec.field(default_factory=list)
+    admin_suspended: bool = False
 
     def decayed(self, t: float, half_life: float) -> float:
         """The sum of ledger deltas, each faded by its age at time t."""
@@ -102,18 +104,37 @@ class ContentState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
     violations: list[str] = msgspec.field(default_factory=list)
 
 
+class GroupState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
+    """A group chat: its owner and every member's role (owner, admin or member)."""
+
+    id: str
+    owner: str
+    created_at: float
+    name: str = ""
+    roles: dict[str, str] = msgspec.field(default_factory=dict)
+    without_admin: bool = False
+
+    def admins(self) -> list[str]:
+        """Members holding the owner or admin role, in id order."""
+        return sorted(m for m, role in self.roles.items() if role in ("owner", "admin"))
+
+
 class State:
     """The keyed state of a run: accounts and content by id, and which keys changed."""
 
     def __init__(self) -> None:
         self.accounts: dict[str, AccountState] = {}
         self.contents: dict[str, ContentState] = {}
+        self.groups: dict[str, GroupState] = {}
         self.dirty_accounts: set[str] = set()
         self.dirty_contents: set[str] = set()
+        self.dirty_groups: set[str] = set()
+        self.touched: list[AccountState] = []
 
     def touch_account(self, account: AccountState) -> AccountState:
-        """Marks an account as changed; returns it."""
+        """Marks an account as changed (in this batch and by the event being applied)."""
         self.dirty_accounts.add(account.id)
+        self.touched.append(account)
         return account
 
     def touch_content(self, content: ContentState) -> ContentState:
@@ -121,11 +142,18 @@ class State:
         self.dirty_contents.add(content.id)
         return content
 
+    def touch_group(self, group: GroupState) -> GroupState:
+        """Marks a group as changed; returns it."""
+        self.dirty_groups.add(group.id)
+        return group
+
     def clear_dirty(self) -> None:
         """Forgets which keys changed (after they were saved)."""
         self.dirty_accounts.clear()
         self.dirty_contents.clear()
+        self.dirty_groups.clear()
 
 
 account_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(AccountState))
 content_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(ContentState))
+group_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(GroupState))

@@ -118,6 +118,17 @@ def _semantic_problems(policy: Policy) -> Iterable[tuple[list[PathPart], str]]:
     for name in ("low", "medium", "high", "critical"):
         if getattr(s.penalties, name) > 0:
             yield ["scoring", "penalties", name], "a penalty must be zero or negative"
+    records = policy.records
+    if records.min_days <= 0:
+        yield ["records", "min_days"], "must be positive"
+    if records.max_days < records.min_days:
+        yield (
+            ["records", "max_days"],
+            (
+                f"must not be less than min_days ({records.min_days:g}): records kept for the "
+                "legal minimum could never be deleted in time"
+            ),
+        )
     yield from _band_problems(policy)
     yield from _ladder_problems(policy)
     seen: dict[str, int] = {}

@@ -174,6 +174,19 @@ class Rule(_Section, frozen=True, kw_only=True):
         return f"STATEMENT_CATEGORY_{self.category.upper()}"
 
 
+class Groups(_Section, frozen=True, kw_only=True):
+    """Group chats: whether suspended admin rights come back when the score recovers."""
+
+    restore_admin_automatically: bool = True
+
+
+class Records(_Section, frozen=True, kw_only=True):
+    """Retention of group-chat records: kept at least `min_days`, deleted after `max_days`."""
+
+    min_days: float = 180.0
+    max_days: float = 365.0
+
+
 class Policy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, dict=True):
     """One version of the operator's policy, as loaded from its TOML file."""
 
@@ -182,6 +195,8 @@ class Policy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     bands: tuple[Band, ...]
     sanctions: Sanctions
     rules: tuple[Rule, ...]
+    groups: Groups = Groups()
+    records: Records = Records()
 
     @property
     def version(self) -> str:

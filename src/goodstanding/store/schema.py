@@ -78,6 +78,17 @@ contents = Table(
 )
 Index("ix_contents_author", contents.c.author)
 
+groups = Table(
+    "groups",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("owner", String(200), nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("members", Integer, nullable=False),
+    Column("without_admin", Boolean, nullable=False),
+    Column("state", LargeBinary, nullable=False),
+)
+
 
 def _effect_table(name: str, *columns: Column[object]) -> Table:
     """A projection of effects: keyed by the log entry that caused it and its position."""
@@ -152,6 +163,20 @@ notices = _effect_table(
     Column("message", Text, nullable=False),
 )
 
+admin_rights = _effect_table(
+    "admin_rights",
+    Column("account_id", String(200), nullable=False, index=True),
+    Column("group_id", String(200), nullable=False, index=True),
+    Column("acting", Boolean, nullable=False),
+    Column("reasons", Text, nullable=False),
+)
+
+group_flags = _effect_table(
+    "group_flags",
+    Column("group_id", String(200), nullable=False, index=True),
+    Column("message", Text, nullable=False),
+)
+
 PROJECTIONS: tuple[Table, ...] = (
     accounts,
     contents,
@@ -161,4 +186,7 @@ PROJECTIONS: tuple[Table, ...] = (
     sanctions,
     labels,
     notices,
+    groups,
+    admin_rights,
+    group_flags,
 )

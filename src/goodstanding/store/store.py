@@ -19,16 +19,18 @@ from sqlalchemy.sql.schema import Table
 
 from goodstanding.engine import (
     AccountState,
+    AdminRightsChanged,
     ContentState,
     Denial,
     Effect,
+    GroupFlagged,
     LabelChanged,
     LedgerEntry,
     Notice,
     SanctionImposed,
     StrikeIssued,
 )
-from goodstanding.engine.state import account_codec, content_codec
+from goodstanding.engine.state import GroupState, account_codec, content_codec, group_codec
 from goodstanding.policy import Policy
 from goodstanding.store import schema
 
@@ -299,6 +301,23 @@ class Store:
             ]
         return out
 
+    def load_groups(self, conn: Connection, ids: Sequence[str]) -> list[GroupState]:
+        """The stored state of these groups (those that exist)."""
+        decode = group_codec[1].decode
+        out: list[GroupState] = []
+        for chunk in self._chunks(ids):
+            query = select(schema.groups.c.state).where(schema.groups.c.id.in_(chunk))
+            out += [decode(blob) for blob in conn.execute(query).scalars()]
+        return out
+
+    def save_groups(self, conn: Connection, groups: list[GroupState]) -> None:
+        """Writes changed groups."""
+        encode = group_codec[0].encode
+        rows = [
+            (g.id, g.owner, g.created_at, len(g.roles), g.without_admin, encode(g)) for g in groups
+        ]
+        self.insert_many(conn, schema.groups, rows, replace=True)
+
     def save_state(
         self, conn: Connection, accounts: list[tuple[Any, ...]], contents: list[ContentState]
     ) -> None:
@@ -427,4 +446,13 @@ def _row(effect: Effect) -> tuple[Table, tuple[Any, ...]]:
         )
     if isinstance(effect, Notice):
         return schema.notices, (effect.message,)
+    if isinstance(effect, AdminRightsChanged):
+        return schema.admin_rights, (
+            effect.account_id,
+            effect.group_id,
+            effect.acting,
+            effect.reasons,
+        )
+    if isinstance(effect, GroupFlagged):
+        return schema.group_flags, (effect.group_id, effect.message)
     raise TypeError(f"no projection for effect {type(effect).__name__}")
