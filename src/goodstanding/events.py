@@ -131,6 +131,22 @@ class GroupRoleChanged(_Event, frozen=True, kw_only=True, tag="group.role_change
     role: Literal["owner", "admin", "member"]
 
 
+class AppealFiled(_Event, frozen=True, kw_only=True, tag="appeal.filed"):
+    """The affected account contests a decision (`decision_id`: the review's event id)."""
+
+    appeal_id: str
+    decision_id: str
+    reason: str = ""
+
+
+class AppealDecided(_Event, frozen=True, kw_only=True, tag="appeal.decided"):
+    """A moderator decides an appeal: the decision is `upheld` or `reversed`."""
+
+    appeal_id: str
+    outcome: Literal["upheld", "reversed"]
+    note: str | None = None
+
+
 Event = (
     AccountRegistered
     | ContentPosted
@@ -141,6 +157,8 @@ Event = (
     | GroupJoined
     | GroupLeft
     | GroupRoleChanged
+    | AppealFiled
+    | AppealDecided
 )
 
 EVENT_TYPES: tuple[type[_Event], ...] = (
@@ -153,6 +171,8 @@ EVENT_TYPES: tuple[type[_Event], ...] = (
     GroupJoined,
     GroupLeft,
     GroupRoleChanged,
+    AppealFiled,
+    AppealDecided,
 )
 EVENT_CLASSES: dict[str, type[_Event]] = {str(t.__struct_config__.tag): t for t in EVENT_TYPES}
 TYPE_NAMES: tuple[str, ...] = tuple(EVENT_CLASSES)

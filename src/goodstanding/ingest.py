@@ -14,6 +14,8 @@ from sqlalchemy import Connection
 from goodstanding.engine import Effect, Engine, Rejected, State
 from goodstanding.engine.state import AccountState, account_codec
 from goodstanding.events import (
+    AppealDecided,
+    AppealFiled,
     ContentEngaged,
     ContentPosted,
     ContentReported,
@@ -212,10 +214,33 @@ class Ingestor:
             if item is not None:
                 accounts.add(item.author)
                 accounts.update(reporter for reporter, _, _ in item.reports)
+        self._load_appeals(conn, events, contents, accounts)
         for _ in range(2):  # groups named -> their admins -> the groups those admins run
             self._load_groups(conn, groups, accounts)
             self._load_accounts(conn, accounts)
             groups = {g for a in accounts if (acc := state.accounts.get(a)) for g in acc.admin_of}
+
+    def _load_appeals(
+        self, conn: Connection, events: list[Event], contents: set[str], accounts: set[str]
+    ) -> None:
+        """Appeals and the decisions they name, with the decisions' content and account."""
+        state = self.engine.state
+        appeal_ids = {e.appeal_id for e in events if isinstance(e, AppealDecided)}
+        for appeal in self.store.load_appeals(conn, sorted(appeal_ids - state.appeals.keys())):
+            state.appeals[appeal.id] = appeal
+        decision_ids = {e.decision_id for e in events if isinstance(e, AppealFiled)}
+        decision_ids |= {state.appeals[a].decision_id for a in appeal_ids if a in state.appeals}
+        missing = sorted(decision_ids - state.decisions.keys())
+        for loaded_decision in self.store.load_decisions(conn, missing):
+            state.decisions[loaded_decision.id] = loaded_decision
+        new_contents: set[str] = set()
+        for did in decision_ids:
+            if (decision := state.decisions.get(did)) is not None:
+                new_contents.add(decision.content_id)
+                accounts.add(decision.account_id)
+        for loaded in self.store.load_contents(conn, sorted(new_contents - state.contents.keys())):
+            state.contents[loaded.id] = loaded
+        contents |= new_contents
 
     def _load_groups(self, conn: Connection, groups: set[str], accounts: set[str]) -> None:
         state = self.engine.state
@@ -286,6 +311,11 @@ class Ingestor:
         contents = [state.contents[c] for c in sorted(state.dirty_contents)]
         self.store.save_state(conn, rows, contents)
         self.store.save_groups(conn, [state.groups[g] for g in sorted(state.dirty_groups)])
+        self.store.save_appeals(
+            conn,
+            [state.decisions[d] for d in sorted(state.dirty_decisions)],
+            [state.appeals[a] for a in sorted(state.dirty_appeals)],
+        )
         state.clear_dirty()
 
 

@@ -87,3 +87,30 @@ class GroupFlagged(Effect, frozen=True, kw_only=True, tag="group_flag"):
 
     group_id: str
     message: str
+
+
+class AppealFiledEffect(Effect, frozen=True, kw_only=True, tag="appeal_filed"):
+    """An appeal was filed against a decision."""
+
+    appeal_id: str
+    decision_id: str
+    account_id: str
+
+
+class AppealDecidedEffect(Effect, frozen=True, kw_only=True, tag="appeal_decided"):
+    """An appeal was decided: the decision upheld or reversed (its strike overruled)."""
+
+    appeal_id: str
+    decision_id: str
+    account_id: str
+    outcome: str
+    decided_by: str
+    seconds_to_decide: float
+
+
+class SanctionLifted(Effect, frozen=True, kw_only=True, tag="sanction_lifted"):
+    """A sanction stopped binding before its end (for example: its decision was reversed)."""
+
+    sanction_id: str
+    account_id: str
+    reason: str

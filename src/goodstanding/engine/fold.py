@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
-from goodstanding.engine import groups
+from goodstanding.engine import appeals, groups
 from goodstanding.engine.base import Rejected, iso
 from goodstanding.engine.effects import (
     Denial,
@@ -24,9 +24,19 @@ from goodstanding.engine.effects import (
     SanctionImposed,
     StrikeIssued,
 )
-from goodstanding.engine.state import DAY, AccountState, ContentState, Sanction, State, Strike
+from goodstanding.engine.state import (
+    DAY,
+    AccountState,
+    ContentState,
+    DecisionState,
+    Sanction,
+    State,
+    Strike,
+)
 from goodstanding.events import (
     AccountRegistered,
+    AppealDecided,
+    AppealFiled,
     ContentEngaged,
     ContentPosted,
     ContentReported,
@@ -61,6 +71,8 @@ class Engine:
             GroupJoined: partial(groups.joined, self),
             GroupLeft: partial(groups.left, self),
             GroupRoleChanged: partial(groups.role_changed, self),
+            AppealFiled: partial(appeals.filed, self),
+            AppealDecided: partial(appeals.decided, self),
         }
 
     def policy_at(self, t: float) -> Policy | None:
@@ -166,7 +178,7 @@ class Engine:
     ) -> list[Effect]:
         """A positive delta within the account's daily cap (late gains for a closed day: none)."""
         if delta <= 0:
-            return self._entry(account, delta, t, policy, reason, event_id, evidence)
+            return self.entry(account, delta, t, policy, reason, event_id, evidence)
         day = int(t // DAY)
         if day < account.gain_day:
             return []
@@ -176,9 +188,9 @@ class Engine:
         if granted <= 0:
             return []
         account.gained += granted
-        return self._entry(account, granted, t, policy, reason, event_id, evidence)
+        return self.entry(account, granted, t, policy, reason, event_id, evidence)
 
-    def _entry(
+    def entry(
         self,
         account: AccountState,
         delta: float,
@@ -190,6 +202,7 @@ class Engine:
         rule_id: str | None = None,
         note: str | None = None,
     ) -> list[Effect]:
+        """Adds a ledger entry dated t to the account (nothing for a zero delta)."""
         if delta == 0:
             return []
         self.state.touch_account(account)
@@ -401,7 +414,18 @@ class Engine:
             ),
         ]
         penalty = policy.scoring.penalties.for_severity(rule.severity)
-        effects += self._entry(
+        decision = DecisionState(
+            id=event.id,
+            at=t,
+            content_id=content.id,
+            account_id=author.id,
+            rule_id=rule.id,
+            policy_version=policy.version,
+            decided_by=event.actor,
+            penalty=penalty,
+        )
+        self.state.decisions[decision.id] = self.state.touch_decision(decision)
+        effects += self.entry(
             author,
             penalty,
             t,
@@ -486,7 +510,7 @@ class Engine:
             privileges=step.privileges,
         )
         if step.action == "warning":
-            account.warned[rule.category if rule is not None else "score"] = t
+            account.warned[rule.category if rule is not None else "score"] = sanction.id
         else:
             account.sanctions = [s for s in account.sanctions if s.until is None or s.until > t] + [
                 sanction

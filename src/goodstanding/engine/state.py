@@ -51,7 +51,7 @@ class AccountState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
     gained: float = 0.0
     strikes: list[Strike] = msgspec.field(default_factory=list)
     sanctions: list[Sanction] = msgspec.field(default_factory=list)
-    warned: dict[str, float] = msgspec.field(default_factory=dict)
+    warned: dict[str, str] = msgspec.field(default_factory=dict)
     admin_of: list[str] = msgspec.field(default_factory=list)
     admin_suspended: bool = False
 
@@ -119,6 +119,31 @@ class GroupState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
         return sorted(m for m, role in self.roles.items() if role in ("owner", "admin"))
 
 
+class DecisionState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
+    """A moderator's upheld decision on content, as far as an appeal needs to know it."""
+
+    id: str
+    at: float
+    content_id: str
+    account_id: str
+    rule_id: str
+    policy_version: str
+    decided_by: str
+    penalty: float
+    appeal_id: str | None = None
+    reversed: bool = False
+
+
+class AppealState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
+    """An appeal against a decision, and its outcome once decided."""
+
+    id: str
+    decision_id: str
+    account_id: str
+    filed_at: float
+    outcome: str | None = None
+
+
 class State:
     """The keyed state of a run: accounts and content by id, and which keys changed."""
 
@@ -126,9 +151,13 @@ class State:
         self.accounts: dict[str, AccountState] = {}
         self.contents: dict[str, ContentState] = {}
         self.groups: dict[str, GroupState] = {}
+        self.decisions: dict[str, DecisionState] = {}
+        self.appeals: dict[str, AppealState] = {}
         self.dirty_accounts: set[str] = set()
         self.dirty_contents: set[str] = set()
         self.dirty_groups: set[str] = set()
+        self.dirty_decisions: set[str] = set()
+        self.dirty_appeals: set[str] = set()
         self.touched: list[AccountState] = []
 
     def touch_account(self, account: AccountState) -> AccountState:
@@ -147,13 +176,27 @@ class State:
         self.dirty_groups.add(group.id)
         return group
 
+    def touch_decision(self, decision: DecisionState) -> DecisionState:
+        """Marks a decision as changed; returns it."""
+        self.dirty_decisions.add(decision.id)
+        return decision
+
+    def touch_appeal(self, appeal: AppealState) -> AppealState:
+        """Marks an appeal as changed; returns it."""
+        self.dirty_appeals.add(appeal.id)
+        return appeal
+
     def clear_dirty(self) -> None:
         """Forgets which keys changed (after they were saved)."""
         self.dirty_accounts.clear()
         self.dirty_contents.clear()
         self.dirty_groups.clear()
+        self.dirty_decisions.clear()
+        self.dirty_appeals.clear()
 
 
 account_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(AccountState))
 content_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(ContentState))
 group_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(GroupState))
+decision_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(DecisionState))
+appeal_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(AppealState))

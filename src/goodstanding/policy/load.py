@@ -15,6 +15,7 @@ import msgspec
 from goodstanding.policy.model import DSA_CATEGORIES, PRIVILEGES, Policy
 
 PathPart = str | int
+MIN_APPEAL_WINDOW_DAYS = 183.0
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 
 
@@ -127,6 +128,14 @@ def _semantic_problems(policy: Policy) -> Iterable[tuple[list[PathPart], str]]:
             (
                 f"must not be less than min_days ({records.min_days:g}): records kept for the "
                 "legal minimum could never be deleted in time"
+            ),
+        )
+    if policy.appeals.window_days < MIN_APPEAL_WINDOW_DAYS:
+        yield (
+            ["appeals", "window_days"],
+            (
+                f"must be at least {MIN_APPEAL_WINDOW_DAYS:g} days: the DSA (Art. 20) gives at "
+                "least six months to appeal"
             ),
         )
     yield from _band_problems(policy)

@@ -187,6 +187,13 @@ class Records(_Section, frozen=True, kw_only=True):
     max_days: float = 365.0
 
 
+class Appeals(_Section, frozen=True, kw_only=True):
+    """Appeals: how long after a decision one may be filed, and who may decide it."""
+
+    window_days: float = 183.0
+    different_decider: bool = True
+
+
 class Policy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, dict=True):
     """One version of the operator's policy, as loaded from its TOML file."""
 
@@ -197,6 +204,7 @@ class Policy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     rules: tuple[Rule, ...]
     groups: Groups = Groups()
     records: Records = Records()
+    appeals: Appeals = Appeals()
 
     @property
     def version(self) -> str:

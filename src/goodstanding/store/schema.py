@@ -90,6 +90,31 @@ groups = Table(
 )
 
 
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("at", Double, nullable=False),
+    Column("account_id", String(200), nullable=False, index=True),
+    Column("content_id", String(200), nullable=False),
+    Column("rule_id", String(100), nullable=False),
+    Column("appeal_id", String(200)),
+    Column("reversed", Boolean, nullable=False),
+    Column("state", LargeBinary, nullable=False),
+)
+
+appeals = Table(
+    "appeals",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("decision_id", String(200), nullable=False),
+    Column("account_id", String(200), nullable=False, index=True),
+    Column("filed_at", Double, nullable=False),
+    Column("outcome", String(16)),
+    Column("state", LargeBinary, nullable=False),
+)
+
+
 def _effect_table(name: str, *columns: Column[object]) -> Table:
     """A projection of effects: keyed by the log entry that caused it and its position."""
     return Table(
@@ -177,6 +202,23 @@ group_flags = _effect_table(
     Column("message", Text, nullable=False),
 )
 
+appeal_log = _effect_table(
+    "appeal_log",
+    Column("appeal_id", String(200), nullable=False, index=True),
+    Column("decision_id", String(200), nullable=False),
+    Column("account_id", String(200), nullable=False, index=True),
+    Column("outcome", String(16)),
+    Column("decided_by", String(200)),
+    Column("seconds_to_decide", Double),
+)
+
+sanction_lifts = _effect_table(
+    "sanction_lifts",
+    Column("sanction_id", String(500), nullable=False, index=True),
+    Column("account_id", String(200), nullable=False, index=True),
+    Column("reason", Text, nullable=False),
+)
+
 PROJECTIONS: tuple[Table, ...] = (
     accounts,
     contents,
@@ -189,4 +231,8 @@ PROJECTIONS: tuple[Table, ...] = (
     groups,
     admin_rights,
     group_flags,
+    decisions,
+    appeals,
+    appeal_log,
+    sanction_lifts,
 )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from alembic import command
@@ -30,10 +30,21 @@ from goodstanding.engine import (
     SanctionImposed,
     StrikeIssued,
 )
-from goodstanding.engine.state import GroupState, account_codec, content_codec, group_codec
+from goodstanding.engine.effects import AppealDecidedEffect, AppealFiledEffect, SanctionLifted
+from goodstanding.engine.state import (
+    AppealState,
+    DecisionState,
+    GroupState,
+    account_codec,
+    appeal_codec,
+    content_codec,
+    decision_codec,
+    group_codec,
+)
 from goodstanding.policy import Policy
 from goodstanding.store import schema
 
+T = TypeVar("T")
 GENESIS = "0" * 64
 APP = "goodstanding"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -277,36 +288,64 @@ class Store:
 
     def load_accounts(self, conn: Connection, ids: Sequence[str]) -> list[AccountState]:
         """The stored state of these accounts (those that exist)."""
-        decode = account_codec[1].decode
-        out: list[AccountState] = []
-        for chunk in self._chunks(ids):
-            out += [
-                decode(blob)
-                for blob in conn.execute(
-                    select(schema.accounts.c.state).where(schema.accounts.c.id.in_(chunk))
-                ).scalars()
-            ]
-        return out
+        return self._load(conn, schema.accounts, ids, account_codec[1].decode)
 
     def load_contents(self, conn: Connection, ids: Sequence[str]) -> list[ContentState]:
         """The stored state of these content items (those that exist)."""
-        decode = content_codec[1].decode
-        out: list[ContentState] = []
-        for chunk in self._chunks(ids):
-            out += [
-                decode(blob)
-                for blob in conn.execute(
-                    select(schema.contents.c.state).where(schema.contents.c.id.in_(chunk))
-                ).scalars()
-            ]
-        return out
+        return self._load(conn, schema.contents, ids, content_codec[1].decode)
 
     def load_groups(self, conn: Connection, ids: Sequence[str]) -> list[GroupState]:
         """The stored state of these groups (those that exist)."""
-        decode = group_codec[1].decode
-        out: list[GroupState] = []
+        return self._load(conn, schema.groups, ids, group_codec[1].decode)
+
+    def load_decisions(self, conn: Connection, ids: Sequence[str]) -> list[DecisionState]:
+        """The stored state of these decisions (those that exist)."""
+        return self._load(conn, schema.decisions, ids, decision_codec[1].decode)
+
+    def load_appeals(self, conn: Connection, ids: Sequence[str]) -> list[AppealState]:
+        """The stored state of these appeals (those that exist)."""
+        return self._load(conn, schema.appeals, ids, appeal_codec[1].decode)
+
+    def save_appeals(
+        self, conn: Connection, decisions: list[DecisionState], appeals: list[AppealState]
+    ) -> None:
+        """Writes changed decisions and appeals."""
+        encode = decision_codec[0].encode
+        self.insert_many(
+            conn,
+            schema.decisions,
+            [
+                (
+                    d.id,
+                    d.at,
+                    d.account_id,
+                    d.content_id,
+                    d.rule_id,
+                    d.appeal_id,
+                    d.reversed,
+                    encode(d),
+                )
+                for d in decisions
+            ],
+            replace=True,
+        )
+        encode = appeal_codec[0].encode
+        self.insert_many(
+            conn,
+            schema.appeals,
+            [
+                (a.id, a.decision_id, a.account_id, a.filed_at, a.outcome, encode(a))
+                for a in appeals
+            ],
+            replace=True,
+        )
+
+    def _load(
+        self, conn: Connection, table: Table, ids: Sequence[str], decode: Callable[[bytes], T]
+    ) -> list[T]:
+        out: list[T] = []
         for chunk in self._chunks(ids):
-            query = select(schema.groups.c.state).where(schema.groups.c.id.in_(chunk))
+            query = select(table.c.state).where(table.c.id.in_(chunk))
             out += [decode(blob) for blob in conn.execute(query).scalars()]
         return out
 
@@ -455,4 +494,24 @@ def _row(effect: Effect) -> tuple[Table, tuple[Any, ...]]:
         )
     if isinstance(effect, GroupFlagged):
         return schema.group_flags, (effect.group_id, effect.message)
+    if isinstance(effect, AppealFiledEffect):
+        return schema.appeal_log, (
+            effect.appeal_id,
+            effect.decision_id,
+            effect.account_id,
+            None,
+            None,
+            None,
+        )
+    if isinstance(effect, AppealDecidedEffect):
+        return schema.appeal_log, (
+            effect.appeal_id,
+            effect.decision_id,
+            effect.account_id,
+            effect.outcome,
+            effect.decided_by,
+            effect.seconds_to_decide,
+        )
+    if isinstance(effect, SanctionLifted):
+        return schema.sanction_lifts, (effect.sanction_id, effect.account_id, effect.reason)
     raise TypeError(f"no projection for effect {type(effect).__name__}")

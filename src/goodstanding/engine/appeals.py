@@ -1,0 +1,178 @@
+"""Appeals in the fold: who may appeal what and when, and what a reversal undoes.
+
+A reversal overrules the strike, adds a ledger entry that cancels the penalty (dated at the
+decision it cancels, so the score equals what it would have been without the decision),
+lifts every sanction the decision caused, and restores the content."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from goodstanding.engine.base import Rejected, iso
+from goodstanding.engine.effects import (
+    AppealDecidedEffect,
+    AppealFiledEffect,
+    Effect,
+    LabelChanged,
+    SanctionLifted,
+)
+from goodstanding.engine.state import DAY, AppealState, DecisionState
+from goodstanding.events import AppealDecided, AppealFiled
+from goodstanding.policy.model import Policy
+
+if TYPE_CHECKING:
+    from goodstanding.engine.fold import Engine
+
+
+def filed(engine: Engine, event: AppealFiled, t: float, policy: Policy) -> list[Effect]:
+    """Records an appeal by the affected account, within the window, once per decision."""
+    engine.account(event.actor, t)
+    decision = engine.state.decisions.get(event.decision_id)
+    if decision is None:
+        raise Rejected(
+            f"no appealable decision {event.decision_id!r} (appeals name the event "
+            "id of an upheld review.decided)"
+        )
+    if event.actor != decision.account_id:
+        raise Rejected(
+            f"only the affected account ({decision.account_id!r}) may appeal "
+            f"decision {decision.id!r}, not {event.actor!r}"
+        )
+    if decision.appeal_id is not None:
+        raise Rejected(
+            f"decision {decision.id!r} was already appealed "
+            f"(appeal {decision.appeal_id!r}); one appeal per decision"
+        )
+    if event.appeal_id in engine.state.appeals:
+        raise Rejected(f"appeal id {event.appeal_id!r} is already used")
+    if t < decision.at:
+        raise Rejected(f"appeal at {iso(t)} precedes the decision at {iso(decision.at)}")
+    window = policy.appeals.window_days
+    if t > decision.at + window * DAY:
+        raise Rejected(
+            f"appeal window closed: decision {decision.id!r} of {iso(decision.at)} "
+            f"could be appealed for {window:g} days, until "
+            f"{iso(decision.at + window * DAY)}"
+        )
+    appeal = AppealState(
+        id=event.appeal_id, decision_id=decision.id, account_id=event.actor, filed_at=t
+    )
+    engine.state.appeals[appeal.id] = engine.state.touch_appeal(appeal)
+    decision.appeal_id = appeal.id
+    engine.state.touch_decision(decision)
+    return [
+        AppealFiledEffect(
+            event_id=event.id,
+            at=t,
+            appeal_id=appeal.id,
+            decision_id=decision.id,
+            account_id=event.actor,
+        )
+    ]
+
+
+def decided(engine: Engine, event: AppealDecided, t: float, policy: Policy) -> list[Effect]:
+    """Decides an appeal (by a moderator other than the original decider, where the policy
+    asks for it); a reversal undoes the decision's effects."""
+    moderator = engine.account(event.actor, t, "moderator")
+    if moderator.role != "moderator":
+        raise Rejected(f"{event.actor!r} is not a moderator: only moderators decide appeals")
+    appeal = engine.state.appeals.get(event.appeal_id)
+    if appeal is None:
+        raise Rejected(f"no appeal {event.appeal_id!r}")
+    if appeal.outcome is not None:
+        raise Rejected(f"appeal {appeal.id!r} was already decided ({appeal.outcome})")
+    if t < appeal.filed_at:
+        raise Rejected(f"decision at {iso(t)} precedes the appeal filed at {iso(appeal.filed_at)}")
+    decision = engine.state.decisions[appeal.decision_id]
+    if policy.appeals.different_decider and event.actor == decision.decided_by:
+        raise Rejected(
+            f"{event.actor!r} took decision {decision.id!r} and may not decide its "
+            "appeal; another moderator must"
+        )
+    appeal.outcome = event.outcome
+    engine.state.touch_appeal(appeal)
+    effects: list[Effect] = [
+        AppealDecidedEffect(
+            event_id=event.id,
+            at=t,
+            appeal_id=appeal.id,
+            decision_id=decision.id,
+            account_id=decision.account_id,
+            outcome=event.outcome,
+            decided_by=event.actor,
+            seconds_to_decide=t - appeal.filed_at,
+        )
+    ]
+    if event.outcome == "reversed":
+        effects += _reverse(engine, decision, appeal, event.id, t)
+    return effects
+
+
+def _reverse(
+    engine: Engine, decision: DecisionState, appeal: AppealState, event_id: str, t: float
+) -> list[Effect]:
+    account = engine.account(decision.account_id, decision.at)
+    decision.reversed = True
+    engine.state.touch_decision(decision)
+    for strike in account.strikes:
+        if strike.decision_id == decision.id:
+            strike.overruled = True
+    prefix = f"{decision.id}/"
+    effects: list[Effect] = []
+    for sanction in account.sanctions:
+        if sanction.id.startswith(prefix) and not sanction.lifted:
+            sanction.lifted = True
+            effects.append(
+                SanctionLifted(
+                    event_id=event_id,
+                    at=t,
+                    sanction_id=sanction.id,
+                    account_id=account.id,
+                    reason=f"decision reversed on appeal {appeal.id}",
+                )
+            )
+    for category, warning in list(account.warned.items()):
+        if warning.startswith(prefix):
+            del account.warned[category]
+            effects.append(
+                SanctionLifted(
+                    event_id=event_id,
+                    at=t,
+                    sanction_id=warning,
+                    account_id=account.id,
+                    reason=f"decision reversed on appeal {appeal.id}",
+                )
+            )
+    engine.state.touch_account(account)
+    version = engine.policies.by_version[decision.policy_version]
+    effects += engine.entry(
+        account,
+        -decision.penalty,
+        decision.at,
+        version,
+        "appeal_reversed",
+        event_id,
+        (appeal.id, decision.id),
+        rule_id=decision.rule_id,
+        note=f"appeal {appeal.id} reversed decision {decision.id} "
+        f"on {iso(t)}; dated at the decision it cancels",
+    )
+    content = engine.state.contents.get(decision.content_id)
+    if content is not None:
+        if decision.rule_id in content.violations:
+            content.violations.remove(decision.rule_id)
+        if content.removed_by == decision.id:
+            content.removed_by = None
+        engine.state.touch_content(content)
+        effects.append(
+            LabelChanged(
+                event_id=event_id,
+                at=t,
+                content_id=content.id,
+                rule_id=decision.rule_id,
+                status="reversed",
+                visible=content.published and content.removed_by is None,
+            )
+        )
+    return effects
