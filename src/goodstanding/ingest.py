@@ -114,6 +114,7 @@ class Ingestor:
     def __init__(self, store: Store, policies: PolicySet):
         self.store = store
         self.engine = Engine(policies)
+        self._analyzed_at = BATCH // 2
 
     def ingest(
         self,
@@ -185,6 +186,9 @@ class Ingestor:
                 raise
             if len(self.engine.state.contents) > CACHE_LIMIT:
                 self.engine.state = State()
+            if report.accepted >= self._analyzed_at * 2:
+                self.store.refresh_statistics()
+                self._analyzed_at = report.accepted
         if progress is not None:
             progress(len(pending))
 

@@ -12,7 +12,20 @@ from typing import Any, TypeVar
 import msgspec
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    String,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.sql.schema import Table
@@ -156,6 +169,15 @@ class Store:
             if found.scalar() is None:
                 conn.execute(schema.meta.insert(), [{"key": "app", "value": APP}])
 
+    def refresh_statistics(self) -> None:
+        """Lets PostgreSQL's planner see how big the keyed tables have grown (fresh tables look
+        empty to it, which turns id look-ups into scans); SQLite needs nothing."""
+        if self.dialect == "postgresql":
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql(
+                    "ANALYZE events, accounts, contents, groups, decisions, appeals"
+                )
+
     def close(self) -> None:
         """Releases the database connections."""
         self.engine.dispose()
@@ -170,10 +192,20 @@ class Store:
         updates = {c.name: insert.excluded[c.name] for c in table.columns if c.name not in keys}
         conn.execute(insert.on_conflict_do_update(index_elements=keys, set_=updates), rows)
 
-    @staticmethod
-    def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
-        for start in range(0, len(values), _CHUNK):
-            yield values[start : start + _CHUNK]
+    def _matching(
+        self, conn: Connection, wanted: Column[Any], key: Column[Any], ids: Sequence[str]
+    ) -> Iterator[Any]:
+        """`wanted` of the rows whose `key` is one of `ids`: one `= ANY(array)` query on
+        PostgreSQL (whose planner handles it well), chunks of `IN (...)` on SQLite."""
+        if not ids:
+            return
+        if self.dialect == "postgresql":
+            array = bindparam("ids", value=list(ids), type_=postgresql.ARRAY(String))
+            yield from conn.execute(select(wanted).where(key == any_(array))).scalars()
+            return
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            yield from conn.execute(select(wanted).where(key.in_(chunk))).scalars()
 
     # -- the log --------------------------------------------------------------------------
 
@@ -188,14 +220,7 @@ class Store:
 
     def known_ids(self, conn: Connection, ids: Sequence[str]) -> set[str]:
         """Which of these event ids are already in the log."""
-        found: set[str] = set()
-        for chunk in self._chunks(ids):
-            found.update(
-                conn.execute(
-                    select(schema.events.c.id).where(schema.events.c.id.in_(chunk))
-                ).scalars()
-            )
-        return found
+        return set(self._matching(conn, schema.events.c.id, schema.events.c.id, ids))
 
     def append(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         """Appends chained entries (seq, id, type, at, actor, body, prev_hash, hash)."""
@@ -343,11 +368,7 @@ class Store:
     def _load(
         self, conn: Connection, table: Table, ids: Sequence[str], decode: Callable[[bytes], T]
     ) -> list[T]:
-        out: list[T] = []
-        for chunk in self._chunks(ids):
-            query = select(table.c.state).where(table.c.id.in_(chunk))
-            out += [decode(blob) for blob in conn.execute(query).scalars()]
-        return out
+        return [decode(blob) for blob in self._matching(conn, table.c.state, table.c.id, ids)]
 
     def save_groups(self, conn: Connection, groups: list[GroupState]) -> None:
         """Writes changed groups."""
@@ -392,30 +413,29 @@ class Store:
         if self.dialect == "sqlite":
             verb = "INSERT OR REPLACE" if replace else "INSERT"
             marks = ", ".join("?" * len(names))
-            conn.exec_driver_sql(
-                f"{verb} INTO {table.name} ({columns}) VALUES ({marks})", list(rows)
-            )
+            sql = f"{verb} INTO {table.name} ({columns}) VALUES ({marks})"
+            conn.exec_driver_sql(sql, list(rows))
             return
-        if replace:
-            keys = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
-            updates = ", ".join(
-                f'"{n}" = EXCLUDED."{n}"' for n in names if n not in table.primary_key.columns
-            )
-            marks = ", ".join(["%s"] * len(names))
+        target = f"staging_{table.name}" if replace else table.name
+        if replace:  # COPY into a per-transaction staging table, then one upsert from it
             conn.exec_driver_sql(
-                f"INSERT INTO {table.name} ({columns}) VALUES ({marks}) "
-                f"ON CONFLICT ({keys}) DO UPDATE SET {updates}",
-                list(rows),
+                f"CREATE TEMP TABLE IF NOT EXISTS {target} (LIKE {table.name}) "
+                "ON COMMIT DELETE ROWS"
             )
-            return
+            conn.exec_driver_sql(f"TRUNCATE {target}")
         raw = conn.connection.driver_connection
         assert raw is not None, "an open PostgreSQL connection has a driver connection"
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy,
-        ):
+        copy_sql = f"COPY {target} ({columns}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(copy_sql) as copy:
             for row in rows:
                 copy.write_row(row)
+        if replace:
+            keys = [c.name for c in table.primary_key.columns]
+            updates = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in names if n not in keys)
+            conn.exec_driver_sql(
+                f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {target} "
+                f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+            )
 
     def reset_projections(self, conn: Connection) -> None:
         """Empties every projection and the keyed state (before a replay)."""
