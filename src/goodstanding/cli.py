@@ -18,6 +18,7 @@ from rich.table import Table
 
 from goodstanding.engine import Engine, iso
 from goodstanding.engine.state import AccountState, account_codec, group_codec
+from goodstanding.exports import account_export
 from goodstanding.ingest import (
     ChainError,
     Ingestor,
@@ -38,6 +39,10 @@ app = typer.Typer(
 )
 policy_app = typer.Typer(help="Check policy files.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
+export_app = typer.Typer(
+    help="Export data: a person's own data, statements of reasons.", no_args_is_help=True
+)
+app.add_typer(export_app, name="export")
 
 out = Console()
 err = Console(stderr=True)
@@ -404,6 +409,32 @@ def replay_command(policy: PolicyFiles = None, as_json: JsonOption = False) -> N
         _print_json({"replayed": applied, "digest": digest})
     else:
         out.print(f"replayed {applied} events; projections digest {digest}")
+
+
+@export_app.command("account")
+def export_account(
+    account: Annotated[str, typer.Argument(help="The account id.")],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write here (default: stdout).")
+    ] = None,
+) -> None:
+    """Everything held about one person, as JSON: their events, ledger, decisions, sanctions,
+    appeals (and identity fingerprints with their kinds, never the values); nothing about
+    anyone else (no reporters, no moderators).
+
+    Example: goodstanding export account a000042 --out a000042.json
+    """
+    with _store() as store:
+        try:
+            data = account_export(store, account)
+        except StoreError as error:
+            raise _fail(str(error)) from None
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    if out_file is None:
+        sys.stdout.write(text)
+    else:
+        out_file.write_text(text, encoding="utf-8")
+        err.print(f"wrote {out_file}")
 
 
 @policy_app.command("check")
