@@ -18,6 +18,12 @@ POLICY_V1 = DATA / "policy_v1.toml"
 _ids = itertools.count(1)
 
 
+def fresh_ids() -> None:
+    """Restarts event numbering (so two runs of the same script get the same ids)."""
+    global _ids
+    _ids = itertools.count(1)
+
+
 def ev(type_: str, at: str, actor: str, **fields: Any) -> Event:
     """An event decoded through the same path as ingest (so validation applies)."""
     body = {"id": fields.pop("id", f"e{next(_ids)}"), "type": type_, "at": at, "actor": actor}

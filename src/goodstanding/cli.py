@@ -19,6 +19,8 @@ from rich.table import Table
 from goodstanding.engine import Engine, iso
 from goodstanding.engine.state import AccountState, account_codec, group_codec
 from goodstanding.exports import account_export
+from goodstanding.identity import KeyRingError, generate_key, load_keyring
+from goodstanding.identity.rotate import count_by_kid, retirable, rotation_plan
 from goodstanding.ingest import (
     ChainError,
     Ingestor,
@@ -43,6 +45,8 @@ export_app = typer.Typer(
     help="Export data: a person's own data, statements of reasons.", no_args_is_help=True
 )
 app.add_typer(export_app, name="export")
+identity_app = typer.Typer(help="Identity keys: generate, rotate, retire.", no_args_is_help=True)
+app.add_typer(identity_app, name="identity")
 
 out = Console()
 err = Console(stderr=True)
@@ -435,6 +439,73 @@ def export_account(
     else:
         out_file.write_text(text, encoding="utf-8")
         err.print(f"wrote {out_file}")
+
+
+@identity_app.command("generate-key")
+def identity_generate_key(
+    kid: Annotated[str, typer.Option(help="The key id to give it.")] = "k1",
+) -> None:
+    """Print a new random identity key as `KID:BASE64`, for GOODSTANDING_IDENTITY_KEYS or a
+    key file (kept outside the database; never commit it).
+
+    Example: goodstanding identity generate-key --kid k2
+    """
+    sys.stdout.write(f"{kid}:{generate_key()}\n")
+
+
+@identity_app.command("rotate")
+def identity_rotate(
+    retire_kid: Annotated[
+        str | None,
+        typer.Option(
+            "--retire", help="Check that this old key may be retired (no fingerprint uses it)."
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Explain the key-rotation procedure and where this installation stands: which keys
+    fingerprints use, and which old keys may be retired.
+
+    Example: goodstanding identity rotate --retire k1
+    """
+    try:
+        loaded = load_keyring()
+    except KeyRingError as error:
+        raise _fail(str(error)) from None
+    with _store() as store:
+        rows = store.execute_sql("SELECT fingerprint FROM identities WHERE holders > 0 OR blocked")
+    counts = count_by_kid(row[0] for row in rows)
+    free = retirable(loaded.ring, counts)
+    if as_json:
+        _print_json(
+            {
+                "current": loaded.ring.current.kid,
+                "active": list(loaded.ring.kids),
+                "fingerprints_by_key": counts,
+                "retirable": free,
+                "warnings": loaded.warnings,
+            }
+        )
+    else:
+        for warning in loaded.warnings:
+            err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        out.print(rotation_plan(loaded.ring, counts), highlight=False)
+    if retire_kid is not None:
+        if retire_kid not in free:
+            raise _fail(
+                f"key {retire_kid!r} cannot be retired: "
+                + (
+                    f"{counts.get(retire_kid, 0)} stored fingerprints use it"
+                    if retire_kid in loaded.ring.kids
+                    else "it is not an old active key"
+                ),
+                1,
+            )
+        if not as_json:
+            out.print(
+                f"key {retire_kid!r} may be retired: no stored fingerprint uses it; remove "
+                "it from the configured keys"
+            )
 
 
 @policy_app.command("check")

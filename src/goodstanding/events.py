@@ -53,10 +53,22 @@ class _Event(
                 )
 
 
+class SealedIdentity(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An identifier as logged: its kind and keyed fingerprints, or why it is invalid."""
+
+    kind: str
+    fingerprints: tuple[str, ...] = ()
+    invalid: str | None = None
+    invalid_message: str | None = None
+
+
 class AccountRegistered(_Event, frozen=True, kw_only=True, tag="account.registered"):
-    """A new account on the platform; ``role`` is member or moderator."""
+    """A new account on the platform; ``role`` is member or moderator. An `identity` given at
+    registration is sealed at ingest (fingerprints replace the value) and checked against
+    the block list."""
 
     role: Literal["member", "moderator"] = "member"
+    identity: SealedIdentity | None = None
 
 
 class ContentPosted(_Event, frozen=True, kw_only=True, tag="content.posted"):
@@ -131,6 +143,33 @@ class GroupRoleChanged(_Event, frozen=True, kw_only=True, tag="group.role_change
     role: Literal["owner", "admin", "member"]
 
 
+class IdentitySubmitted(_Event, frozen=True, kw_only=True, tag="identity.submitted"):
+    """An identifier submitted for `account`, as logged: the raw value was replaced at ingest by
+    its keyed `fingerprints` (current key first), or by `invalid` and why."""
+
+    account: str
+    kind: str
+    fingerprints: tuple[str, ...] = ()
+    invalid: str | None = None
+    invalid_message: str | None = None
+
+
+class IdentityVerified(_Event, frozen=True, kw_only=True, tag="identity.verified"):
+    """The platform's own check confirmed a submission (`submission`: its event id)."""
+
+    account: str
+    submission: str
+    method: str | None = None
+
+
+class IdentityRejected(_Event, frozen=True, kw_only=True, tag="identity.rejected"):
+    """The platform's own check refused a submission."""
+
+    account: str
+    submission: str
+    reason: str | None = None
+
+
 class AppealFiled(_Event, frozen=True, kw_only=True, tag="appeal.filed"):
     """The affected account contests a decision (`decision_id`: the review's event id)."""
 
@@ -159,6 +198,9 @@ Event = (
     | GroupRoleChanged
     | AppealFiled
     | AppealDecided
+    | IdentitySubmitted
+    | IdentityVerified
+    | IdentityRejected
 )
 
 EVENT_TYPES: tuple[type[_Event], ...] = (
@@ -173,6 +215,9 @@ EVENT_TYPES: tuple[type[_Event], ...] = (
     GroupRoleChanged,
     AppealFiled,
     AppealDecided,
+    IdentitySubmitted,
+    IdentityVerified,
+    IdentityRejected,
 )
 EVENT_CLASSES: dict[str, type[_Event]] = {str(t.__struct_config__.tag): t for t in EVENT_TYPES}
 TYPE_NAMES: tuple[str, ...] = tuple(EVENT_CLASSES)

@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 from goodstanding.engine import Effect, Engine, Rejected, State
 from goodstanding.engine.state import AccountState, account_codec
 from goodstanding.events import (
+    AccountRegistered,
     AppealDecided,
     AppealFiled,
     ContentEngaged,
@@ -25,11 +26,13 @@ from goodstanding.events import (
     GroupJoined,
     GroupLeft,
     GroupRoleChanged,
+    IdentitySubmitted,
     ReviewDecided,
     decode_event,
     encode_event,
-    read_lines,
 )
+from goodstanding.identity import KeyRing, KeyRingError, load_keyring
+from goodstanding.identity.seal import needs_sealing, seal_line
 from goodstanding.policy import Policy, PolicyError, PolicySet, Problem, parse_policy
 from goodstanding.policy.versions import DEFAULT_POLICY
 from goodstanding.store import GENESIS, Store, entry_hash
@@ -49,6 +52,7 @@ class IngestReport:
     errors: list[EventError] = field(default_factory=list)
     effects: Counter[str] = field(default_factory=Counter)
     refused_all: bool = False
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
@@ -57,6 +61,7 @@ class IngestReport:
             "accepted": self.accepted,
             "duplicates": self.duplicates,
             "rejected": len(self.errors),
+            "warnings": self.warnings,
             "refused_all": self.refused_all,
             "effects": dict(sorted(self.effects.items())),
             "errors": [{"line": e.line, "id": e.event_id, "error": e.message} for e in self.errors],
@@ -108,6 +113,13 @@ def account_row(account: AccountState, policy: Policy) -> tuple[Any, ...]:
     return (account.id, account.role, account.registered_at, score, band, account.acc_at, state)
 
 
+NO_KEY = (
+    "this line carries an identity value and no identity key is configured: set "
+    "GOODSTANDING_IDENTITY_KEYS or GOODSTANDING_IDENTITY_KEYFILE (goodstanding identity "
+    "generate-key makes one); the line was refused and its value not stored"
+)
+
+
 class Ingestor:
     """Appends events to the log and folds them, batch by batch, in one process."""
 
@@ -115,6 +127,8 @@ class Ingestor:
         self.store = store
         self.engine = Engine(policies)
         self._analyzed_at = BATCH // 2
+        self._ring: KeyRing | None = None
+        self._ring_error: str | None = None
 
     def ingest(
         self,
@@ -155,18 +169,44 @@ class Ingestor:
         batch: int,
     ) -> None:
         pending: list[tuple[int, Event]] = []
-        for parsed in read_lines(lines):
+        for number, raw in enumerate(lines, start=1):
+            data = raw.encode() if isinstance(raw, str) else raw
+            if not data.strip():
+                continue
             report.read += 1
-            if parsed.error is not None:
-                report.errors.append(parsed.error)
-            elif parsed.event is not None:
-                pending.append((parsed.line, parsed.event))
+            try:
+                pending.append(
+                    (number, decode_event(self._seal(data, report, number), line=number))
+                )
+            except EventError as error:
+                report.errors.append(error)
             if len(pending) >= batch:
                 self._batch(pending, report, conn, progress)
                 pending = []
         if pending:
             self._batch(pending, report, conn, progress)
         report.errors.sort(key=lambda e: e.line or 0)
+
+    def _seal(self, data: bytes, report: IngestReport, line: int) -> bytes:
+        """The line with any identity value replaced by keyed fingerprints; without a key, a
+        line that needs one is refused (its value is never stored or echoed)."""
+        if not needs_sealing(data):
+            return data
+        ring = self._keyring(report)
+        if ring is None:
+            raise EventError(f"{NO_KEY} ({self._ring_error})", line=line)
+        return seal_line(ring, data)
+
+    def _keyring(self, report: IngestReport) -> KeyRing | None:
+        if self._ring is None and self._ring_error is None:
+            try:
+                loaded = load_keyring()
+            except KeyRingError as error:
+                self._ring_error = str(error)
+            else:
+                self._ring = loaded.ring
+                report.warnings.extend(loaded.warnings)
+        return self._ring
 
     def _batch(
         self,
@@ -223,6 +263,26 @@ class Ingestor:
             self._load_groups(conn, groups, accounts)
             self._load_accounts(conn, accounts)
             groups = {g for a in accounts if (acc := state.accounts.get(a)) for g in acc.admin_of}
+        self._load_identities(conn, events)
+
+    def _load_identities(self, conn: Connection, events: list[Event]) -> None:
+        """Fingerprints named by the batch or held by its loaded accounts (to check blocks,
+        count holders, and block them when a ban falls)."""
+        state = self.engine.state
+        wanted: set[str] = set()
+        for e in events:
+            if isinstance(e, IdentitySubmitted):
+                wanted.update(e.fingerprints)
+            elif isinstance(e, AccountRegistered) and e.identity is not None:
+                wanted.update(e.identity.fingerprints)
+        for account in state.accounts.values():
+            if account.identities or account.pending:
+                wanted.update(account.identities.values())
+                for _, fingerprints in account.pending.values():
+                    wanted.update(fingerprints)
+        missing = sorted(wanted - state.identities.keys())
+        for loaded in self.store.load_identities(conn, missing):
+            state.identities[loaded.fingerprint] = loaded
 
     def _load_appeals(
         self, conn: Connection, events: list[Event], contents: set[str], accounts: set[str]
@@ -315,6 +375,9 @@ class Ingestor:
         contents = [state.contents[c] for c in sorted(state.dirty_contents)]
         self.store.save_state(conn, rows, contents)
         self.store.save_groups(conn, [state.groups[g] for g in sorted(state.dirty_groups)])
+        self.store.save_identities(
+            conn, [state.identities[f] for f in sorted(state.dirty_identities)]
+        )
         self.store.save_appeals(
             conn,
             [state.decisions[d] for d in sorted(state.dirty_decisions)],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from goodstanding.engine import identity
 from goodstanding.engine.base import Rejected, iso
 from goodstanding.engine.effects import (
     AppealDecidedEffect,
@@ -132,6 +133,7 @@ def _reverse(
                     reason=f"decision reversed on appeal {appeal.id}",
                 )
             )
+            effects += identity.unblock_identities(engine, account, sanction.id, event_id, t)
     for category, warning in list(account.warned.items()):
         if warning.startswith(prefix):
             del account.warned[category]

@@ -114,3 +114,16 @@ class SanctionLifted(Effect, frozen=True, kw_only=True, tag="sanction_lifted"):
     sanction_id: str
     account_id: str
     reason: str
+
+
+class IdentityChanged(Effect, frozen=True, kw_only=True, tag="identity"):
+    """What happened to an identity: `refused` (with the reason, and the blocking decision if
+    any), `verified`, `blocked` or `unblocked` (by `decision`). Never a raw value."""
+
+    account_id: str | None
+    kind: str | None
+    fingerprint: str | None
+    status: str
+    reason: str
+    decision: str | None = None
+    until: float | None = None

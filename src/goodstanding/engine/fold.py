@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
-from goodstanding.engine import appeals, groups
+from goodstanding.engine import appeals, groups, identity
 from goodstanding.engine.base import Rejected, iso
 from goodstanding.engine.effects import (
     Denial,
@@ -45,6 +45,9 @@ from goodstanding.events import (
     GroupJoined,
     GroupLeft,
     GroupRoleChanged,
+    IdentityRejected,
+    IdentitySubmitted,
+    IdentityVerified,
     ReviewDecided,
 )
 from goodstanding.policy.model import ACTIONS, LadderStep, Policy, Rule
@@ -73,6 +76,9 @@ class Engine:
             GroupRoleChanged: partial(groups.role_changed, self),
             AppealFiled: partial(appeals.filed, self),
             AppealDecided: partial(appeals.decided, self),
+            IdentitySubmitted: partial(identity.submitted, self),
+            IdentityVerified: partial(identity.verified, self),
+            IdentityRejected: partial(identity.rejected, self),
         }
 
     def policy_at(self, t: float) -> Policy | None:
@@ -144,13 +150,20 @@ class Engine:
             elif sanction.action == "revoke_group_admin":
                 held.discard("administer_group")
                 reason += f"; group administration revoked ({sanction.id})"
+        required = [p for p in policy.identity.required_for if p in held]
+        if required and not account.identities:
+            held -= set(required)
+            reason += (
+                f"; {', '.join(required)} need a verified identity "
+                "(identity.submitted, then the platform's check)"
+            )
         return held, reason
 
     def check(
         self, account: AccountState, need: tuple[str, ...], event: Event, t: float, policy: Policy
     ) -> Denial | None:
         """A denial if the account lacks any privilege in `need` at time t, else None."""
-        if not account.sanctions:
+        if not account.sanctions and (account.identities or not policy.identity.required_for):
             granted = policy.band_for(account.score(t, policy)).privileges
             if all(privilege in granted for privilege in need):
                 return None
@@ -229,7 +242,12 @@ class Engine:
             raise Rejected(
                 f"account {event.actor!r} is already registered (at {iso(existing.registered_at)})"
             )
+        refused = identity.registration_refused(self, event, t, policy)
+        if refused is not None:
+            return [refused]  # the attempt is logged; no account is created
         account = AccountState(id=event.actor, role=event.role, registered_at=t, acc_at=t)
+        if event.identity is not None:
+            account.pending[event.id] = (event.identity.kind, event.identity.fingerprints)
         self.state.accounts[account.id] = self.state.touch_account(account)
         return []
 
@@ -463,7 +481,7 @@ class Engine:
         if self._covered(account, t, step.action):
             return []
         evidence = tuple(s.decision_id for s in active)
-        return [self._impose(account, step, t, policy, rule, event_id, trigger, evidence)]
+        return self._impose(account, step, t, policy, rule, event_id, trigger, evidence)
 
     @staticmethod
     def _covered(account: AccountState, t: float, action: str) -> bool:
@@ -486,7 +504,7 @@ class Engine:
             if step.action != "warning" and not account.warned and not (rule and rule.severe):
                 step = policy.sanctions.strike_steps[0]
                 trigger += "; no earlier warning, so a warning comes first"
-            return [self._impose(account, step, t, policy, rule, event_id, trigger, (event_id,))]
+            return self._impose(account, step, t, policy, rule, event_id, trigger, (event_id,))
         return []
 
     def _impose(
@@ -499,7 +517,7 @@ class Engine:
         event_id: str,
         trigger: str,
         evidence: tuple[str, ...],
-    ) -> SanctionImposed:
+    ) -> list[Effect]:
         until = t + step.days * DAY if step.days is not None else None
         sanction = Sanction(
             id=f"{event_id}/{account.id}/{step.action}",
@@ -523,7 +541,7 @@ class Engine:
             else ""
         )
         reasons = f"{cited}Step: {step.action} {duration}, because of {trigger}."
-        return SanctionImposed(
+        imposed = SanctionImposed(
             event_id=event_id,
             at=t,
             sanction_id=sanction.id,
@@ -537,3 +555,7 @@ class Engine:
             evidence=evidence,
             privileges=step.privileges,
         )
+        return [
+            imposed,
+            *identity.block_identities(self, account, sanction.id, step.action, t, until, policy),
+        ]

@@ -6,6 +6,7 @@ import math
 
 import msgspec
 
+from goodstanding.identity.blocklist import BlockEntry
 from goodstanding.policy.model import Policy
 
 DAY = 86400.0
@@ -54,6 +55,8 @@ class AccountState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
     warned: dict[str, str] = msgspec.field(default_factory=dict)
     admin_of: list[str] = msgspec.field(default_factory=list)
     admin_suspended: bool = False
+    identities: dict[str, str] = msgspec.field(default_factory=dict)
+    pending: dict[str, tuple[str, tuple[str, ...]]] = msgspec.field(default_factory=dict)
 
     def decayed(self, t: float, half_life: float) -> float:
         """The sum of ledger deltas, each faded by its age at time t."""
@@ -144,6 +147,14 @@ class AppealState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
     outcome: str | None = None
 
 
+class IdentityState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
+    """One identity fingerprint: the accounts verified with it and the holds blocking it."""
+
+    fingerprint: str
+    holders: list[str] = msgspec.field(default_factory=list)
+    block: BlockEntry | None = None
+
+
 class State:
     """The keyed state of a run: accounts and content by id, and which keys changed."""
 
@@ -153,11 +164,13 @@ class State:
         self.groups: dict[str, GroupState] = {}
         self.decisions: dict[str, DecisionState] = {}
         self.appeals: dict[str, AppealState] = {}
+        self.identities: dict[str, IdentityState] = {}
         self.dirty_accounts: set[str] = set()
         self.dirty_contents: set[str] = set()
         self.dirty_groups: set[str] = set()
         self.dirty_decisions: set[str] = set()
         self.dirty_appeals: set[str] = set()
+        self.dirty_identities: set[str] = set()
         self.touched: list[AccountState] = []
 
     def touch_account(self, account: AccountState) -> AccountState:
@@ -186,6 +199,14 @@ class State:
         self.dirty_appeals.add(appeal.id)
         return appeal
 
+    def identity(self, fingerprint: str) -> IdentityState:
+        """The state of a fingerprint (a new, empty one if unseen), marked as changed."""
+        found = self.identities.get(fingerprint)
+        if found is None:
+            found = self.identities[fingerprint] = IdentityState(fingerprint=fingerprint)
+        self.dirty_identities.add(fingerprint)
+        return found
+
     def clear_dirty(self) -> None:
         """Forgets which keys changed (after they were saved)."""
         self.dirty_accounts.clear()
@@ -193,6 +214,7 @@ class State:
         self.dirty_groups.clear()
         self.dirty_decisions.clear()
         self.dirty_appeals.clear()
+        self.dirty_identities.clear()
 
 
 account_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(AccountState))
@@ -200,3 +222,4 @@ content_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(ContentState
 group_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(GroupState))
 decision_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(DecisionState))
 appeal_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(AppealState))
+identity_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(IdentityState))

@@ -138,6 +138,12 @@ def _semantic_problems(policy: Policy) -> Iterable[tuple[list[PathPart], str]]:
                 "least six months to appeal"
             ),
         )
+    yield from _privilege_problems(["identity", "required_for"], policy.identity.required_for)
+    if policy.identity.max_accounts_per_identity < 1:
+        yield ["identity", "max_accounts_per_identity"], "must be at least 1"
+    for j, action in enumerate(policy.identity.block_on):
+        if action not in ("ban", "suspension"):
+            yield ["identity", "block_on", j], "only 'ban' and 'suspension' block identities"
     yield from _band_problems(policy)
     yield from _ladder_problems(policy)
     seen: dict[str, int] = {}

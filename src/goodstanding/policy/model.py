@@ -194,6 +194,15 @@ class Appeals(_Section, frozen=True, kw_only=True):
     different_decider: bool = True
 
 
+class Identity(_Section, frozen=True, kw_only=True):
+    """Real-name rules: privileges that need a verified identity, accounts per identity, and
+    which sanctions block the identities of the account they fall on."""
+
+    required_for: tuple[str, ...] = ()
+    max_accounts_per_identity: int = 1
+    block_on: tuple[str, ...] = ("ban", "suspension")
+
+
 class Policy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, dict=True):
     """One version of the operator's policy, as loaded from its TOML file."""
 
@@ -205,6 +214,7 @@ class Policy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     groups: Groups = Groups()
     records: Records = Records()
     appeals: Appeals = Appeals()
+    identity: Identity = Identity()
 
     @property
     def version(self) -> str:

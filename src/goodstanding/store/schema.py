@@ -115,6 +115,17 @@ appeals = Table(
 )
 
 
+identities = Table(
+    "identities",
+    metadata,
+    Column("fingerprint", String(100), primary_key=True),
+    Column("kind_key", String(16), nullable=False),
+    Column("holders", Integer, nullable=False),
+    Column("blocked", Boolean, nullable=False),
+    Column("state", LargeBinary, nullable=False),
+)
+
+
 def _effect_table(name: str, *columns: Column[object]) -> Table:
     """A projection of effects: keyed by the log entry that caused it and its position."""
     return Table(
@@ -219,6 +230,17 @@ sanction_lifts = _effect_table(
     Column("reason", Text, nullable=False),
 )
 
+identity_log = _effect_table(
+    "identity_log",
+    Column("account_id", String(200), index=True),
+    Column("kind", String(64)),
+    Column("fingerprint", String(100)),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("decision", String(500)),
+    Column("until", Double),
+)
+
 PROJECTIONS: tuple[Table, ...] = (
     accounts,
     contents,
@@ -235,4 +257,6 @@ PROJECTIONS: tuple[Table, ...] = (
     appeals,
     appeal_log,
     sanction_lifts,
+    identities,
+    identity_log,
 )

@@ -43,16 +43,23 @@ from goodstanding.engine import (
     SanctionImposed,
     StrikeIssued,
 )
-from goodstanding.engine.effects import AppealDecidedEffect, AppealFiledEffect, SanctionLifted
+from goodstanding.engine.effects import (
+    AppealDecidedEffect,
+    AppealFiledEffect,
+    IdentityChanged,
+    SanctionLifted,
+)
 from goodstanding.engine.state import (
     AppealState,
     DecisionState,
     GroupState,
+    IdentityState,
     account_codec,
     appeal_codec,
     content_codec,
     decision_codec,
     group_codec,
+    identity_codec,
 )
 from goodstanding.policy import Policy
 from goodstanding.store import schema
@@ -175,7 +182,7 @@ class Store:
         if self.dialect == "postgresql":
             with self.engine.begin() as conn:
                 conn.exec_driver_sql(
-                    "ANALYZE events, accounts, contents, groups, decisions, appeals"
+                    "ANALYZE events, accounts, contents, groups, decisions, appeals, identities"
                 )
 
     def close(self) -> None:
@@ -370,6 +377,30 @@ class Store:
     ) -> list[T]:
         return [decode(blob) for blob in self._matching(conn, table.c.state, table.c.id, ids)]
 
+    def load_identities(self, conn: Connection, fingerprints: Sequence[str]) -> list[IdentityState]:
+        """The stored state of these fingerprints (those seen before)."""
+        decode = identity_codec[1].decode
+        key = schema.identities.c.fingerprint
+        return [
+            decode(blob)
+            for blob in self._matching(conn, schema.identities.c.state, key, fingerprints)
+        ]
+
+    def save_identities(self, conn: Connection, items: list[IdentityState]) -> None:
+        """Writes changed fingerprints (holders and blocks; never a raw value)."""
+        encode = identity_codec[0].encode
+        rows = [
+            (
+                i.fingerprint,
+                i.fingerprint.split(":", 1)[0],
+                len(i.holders),
+                i.block is not None,
+                encode(i),
+            )
+            for i in items
+        ]
+        self.insert_many(conn, schema.identities, rows, replace=True)
+
     def save_groups(self, conn: Connection, groups: list[GroupState]) -> None:
         """Writes changed groups."""
         encode = group_codec[0].encode
@@ -531,6 +562,16 @@ def _row(effect: Effect) -> tuple[Table, tuple[Any, ...]]:
             effect.outcome,
             effect.decided_by,
             effect.seconds_to_decide,
+        )
+    if isinstance(effect, IdentityChanged):
+        return schema.identity_log, (
+            effect.account_id,
+            effect.kind,
+            effect.fingerprint,
+            effect.status,
+            effect.reason,
+            effect.decision,
+            effect.until,
         )
     if isinstance(effect, SanctionLifted):
         return schema.sanction_lifts, (effect.sanction_id, effect.account_id, effect.reason)
