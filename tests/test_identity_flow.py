@@ -168,7 +168,7 @@ def test_identity_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert data["retirable"] == ["k1"]
     assert runner.invoke(app, ["--db", db, "identity", "rotate", "--retire", "k1"]).exit_code == 0
     refused = runner.invoke(app, ["--db", db, "identity", "rotate", "--retire", "k2"])
-    assert refused.exit_code == 1 and "not an old active key" in refused.output
+    assert refused.exit_code == 1 and "it is the current key" in refused.output
     monkeypatch.delenv("GOODSTANDING_IDENTITY_KEYS")
     missing = runner.invoke(app, ["--db", db, "identity", "rotate"])
     assert missing.exit_code == 2 and "GOODSTANDING_IDENTITY_KEYS" in missing.output

@@ -492,15 +492,13 @@ def identity_rotate(
         out.print(rotation_plan(loaded.ring, counts), highlight=False)
     if retire_kid is not None:
         if retire_kid not in free:
-            raise _fail(
-                f"key {retire_kid!r} cannot be retired: "
-                + (
-                    f"{counts.get(retire_kid, 0)} stored fingerprints use it"
-                    if retire_kid in loaded.ring.kids
-                    else "it is not an old active key"
-                ),
-                1,
-            )
+            if retire_kid == loaded.ring.current.kid:
+                why = "it is the current key (rotate to a new one first)"
+            elif retire_kid in loaded.ring.kids:
+                why = f"{counts.get(retire_kid, 0)} stored fingerprint(s) still use it"
+            else:
+                why = "it is not one of the configured keys"
+            raise _fail(f"key {retire_kid!r} cannot be retired: {why}", 1)
         if not as_json:
             out.print(
                 f"key {retire_kid!r} may be retired: no stored fingerprint uses it; remove "
