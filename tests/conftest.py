@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 import os
 from collections.abc import Iterator
@@ -45,3 +46,18 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         url: str = request.getfixturevalue("postgres_url")
         return url
     return f"sqlite:///{tmp_path}/gs.db"
+
+
+TEST_IDENTITY_KEY = "k1:" + base64.b64encode(bytes(range(100, 132))).decode()
+TEST_MASTER_KEY = base64.b64encode(bytes(range(1, 33))).decode()
+
+
+@pytest.fixture(autouse=True)
+def secret_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Throwaway identity and records keys, as an operator would configure them (tests of a
+    missing key remove them)."""
+    monkeypatch.setenv("GOODSTANDING_IDENTITY_KEYS", TEST_IDENTITY_KEY)
+    monkeypatch.setenv("GOODSTANDING_RECORDS_MASTER_KEY", TEST_MASTER_KEY)
+    for name in ("GOODSTANDING_IDENTITY_KEYFILE", "GOODSTANDING_RECORDS_MASTER_KEYFILE",
+                 "GOODSTANDING_RECORDS_MASTER_KEY_ID"):
+        monkeypatch.delenv(name, raising=False)

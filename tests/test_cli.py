@@ -83,7 +83,7 @@ def test_verify_then_tamper(tmp_path: Path, community: tuple[str, Path]) -> None
     small = tmp_path / "small.jsonl"
     small.write_text("\n".join(lines) + "\n")
     gs(db, "ingest", str(small))
-    assert "log intact: 300 entries" in gs(db, "verify")
+    assert "log intact: 300 entries and 0 audit entries" in gs(db, "verify")
     digest = json.loads(gs(db, "replay", "--json"))["digest"]
     assert json.loads(gs(db, "replay", "--json"))["digest"] == digest
     with sqlite3.connect(tmp_path / "gs.db") as conn:

@@ -383,7 +383,10 @@ def verify_command(as_json: JsonOption = False) -> None:
     if as_json:
         _print_json(report.as_dict())
     elif report.ok:
-        out.print(f"log intact: {report.entries} entries, every hash checks")
+        out.print(
+            f"log intact: {report.entries} entries and {report.audit_entries} audit entries, "
+            "every hash checks"
+        )
     else:
         err.print(f"[bold red]log broken:[/] {report.problem}", highlight=False)
     if not report.ok:

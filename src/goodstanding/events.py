@@ -79,6 +79,9 @@ class ContentPosted(_Event, frozen=True, kw_only=True, tag="content.posted"):
     text: str
     parent_id: str | None = None
     group_id: str | None = None
+    text_record: Literal["sealed"] | None = None
+    """Set by goodstanding in the log: the message's text is kept, encrypted, in the group-chat
+    records (deleted after the retention period), not in the log."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -88,6 +91,8 @@ class ContentPosted(_Event, frozen=True, kw_only=True, tag="content.posted"):
             raise ValueError(f"`parent_id` is only for comments, not for kind {self.kind!r}")
         if self.kind == "message" and not self.group_id:
             raise ValueError("a group message needs `group_id`")
+        if self.text_record is not None and (self.kind != "message" or self.text):
+            raise ValueError("`text_record` is written by goodstanding in its log, not sent")
         if self.kind != "message" and self.group_id is not None:
             raise ValueError(f"`group_id` is only for group messages, not for kind {self.kind!r}")
 

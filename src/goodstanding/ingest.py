@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table
 
 from goodstanding.engine import Effect, Engine, Rejected, State
 from goodstanding.engine.state import AccountState, account_codec
@@ -35,7 +35,9 @@ from goodstanding.identity import KeyRing, KeyRingError, load_keyring
 from goodstanding.identity.seal import needs_sealing, seal_line
 from goodstanding.policy import Policy, PolicyError, PolicySet, Problem, parse_policy
 from goodstanding.policy.versions import DEFAULT_POLICY
-from goodstanding.store import GENESIS, Store, entry_hash
+from goodstanding.records import Message, RecordsError, RecordStore
+from goodstanding.store import GENESIS, Store, entry_hash, head_key
+from goodstanding.store import schema as tables
 
 Progress = Callable[[int], None]
 BATCH = 20_000
@@ -129,6 +131,7 @@ class Ingestor:
         self._analyzed_at = BATCH // 2
         self._ring: KeyRing | None = None
         self._ring_error: str | None = None
+        self.records: RecordStore | None = None
 
     def ingest(
         self,
@@ -175,9 +178,10 @@ class Ingestor:
                 continue
             report.read += 1
             try:
-                pending.append(
-                    (number, decode_event(self._seal(data, report, number), line=number))
-                )
+                event = decode_event(self._seal(data, report, number), line=number)
+                if isinstance(event, ContentPosted) and event.group_id is not None:
+                    self._require_records(event, number)
+                pending.append((number, event))
             except EventError as error:
                 report.errors.append(error)
             if len(pending) >= batch:
@@ -196,6 +200,24 @@ class Ingestor:
         if ring is None:
             raise EventError(f"{NO_KEY} ({self._ring_error})", line=line)
         return seal_line(ring, data)
+
+    def _require_records(self, event: ContentPosted, line: int) -> None:
+        """A group message is kept as an encrypted record, which needs the master key."""
+        if event.text_record is not None:
+            raise EventError(
+                "`text_record` is written by goodstanding in its log, not sent",
+                line=line,
+                event_id=event.id,
+            )
+        if self.records is None:
+            try:
+                self.records = RecordStore.from_env(self.store.engine)
+            except RecordsError as error:
+                raise EventError(
+                    f"this group message cannot be kept as a record: {error}; the line was refused",
+                    line=line,
+                    event_id=event.id,
+                ) from None
 
     def _keyring(self, report: IngestReport) -> KeyRing | None:
         if self._ring is None and self._ring_error is None:
@@ -335,6 +357,7 @@ class Ingestor:
         seq, prev = self.store.head(conn)
         rows: list[dict[str, Any]] = []
         effects: list[tuple[int, int, Effect]] = []
+        messages: list[Message] = []
         for line, event in fresh:
             try:
                 produced = self.engine.apply(event)
@@ -342,6 +365,17 @@ class Ingestor:
                 report.errors.append(EventError(str(error), line=line, event_id=event.id))
                 continue
             seq += 1
+            if isinstance(event, ContentPosted) and event.group_id is not None:
+                messages.append(
+                    Message(
+                        event.content_id,
+                        event.group_id,
+                        event.actor,
+                        event.at.timestamp(),
+                        event.text,
+                    )
+                )
+                event = msgspec.structs.replace(event, text="", text_record="sealed")
             body = encode_event(event)
             digest = entry_hash(seq, prev, body)
             rows.append(
@@ -360,6 +394,8 @@ class Ingestor:
             for n, effect in enumerate(produced):
                 effects.append((seq, n, effect))
                 report.effects[type(effect).__struct_config__.tag] += 1  # type: ignore[index]
+        if messages and self.records is not None:
+            self.records.put_into(conn, messages)
         self.store.append(conn, rows)
         self.store.write_effects(conn, effects)
         self._save_dirty(conn)
@@ -395,6 +431,8 @@ class VerifyReport:
     problem: str | None = None
     seq: int | None = None
     event_id: str | None = None
+    audit_entries: int = 0
+    log: str = "events"
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
@@ -404,68 +442,76 @@ class VerifyReport:
             "problem": self.problem,
             "seq": self.seq,
             "event_id": self.event_id,
+            "audit_entries": self.audit_entries,
+            "log": self.log,
         }
 
 
 def verify(store: Store) -> VerifyReport:
-    """Checks every log entry against its hash and its predecessor; names the first bad one."""
+    """Checks the event log and the audit log, entry by entry, against their hashes and
+    predecessors; names the first bad entry."""
+    report = _verify_chain(store, tables.events, "entry")
+    if not report.ok:
+        return report
+    audit = _verify_chain(store, tables.audit_log, "audit entry")
+    if not audit.ok:
+        audit.entries = report.entries
+        audit.log = "audit"
+        return audit
+    report.audit_entries = audit.entries
+    return report
+
+
+def _verify_chain(store: Store, table: Table, label: str) -> VerifyReport:
     decoder = msgspec.json.Decoder(dict[str, Any])
     expected_seq, prev = 1, GENESIS
     count = 0
+
+    def broken(seq: int, event_id: str | None, problem: str) -> VerifyReport:
+        return VerifyReport(count, False, problem, seq, event_id)
+
     with store.engine.connect() as conn:
-        for entry in store.entries(conn):
+        for entry in store.entries(conn, table=table):
             count += 1
+            name = f"{label} {entry.seq} (id {entry.id!r})"
             if entry.seq != expected_seq:
-                return VerifyReport(
-                    count,
-                    False,
-                    f"entry {expected_seq} is missing: the log "
-                    f"jumps from {expected_seq - 1} to {entry.seq} (deleted)",
+                return broken(
                     expected_seq,
                     None,
+                    f"{label} {expected_seq} is missing: the log "
+                    f"jumps from {expected_seq - 1} to {entry.seq} (deleted)",
                 )
             if entry.prev_hash != prev:
-                return VerifyReport(
-                    count,
-                    False,
-                    f"entry {entry.seq} (id {entry.id!r}) does not "
-                    f"follow entry {entry.seq - 1}: an entry before it was "
-                    "altered, deleted or reordered",
+                return broken(
                     entry.seq,
                     entry.id,
+                    f"{name} does not follow {label} "
+                    f"{entry.seq - 1}: an entry before it was altered, deleted or "
+                    "reordered",
                 )
             if entry_hash(entry.seq, entry.prev_hash, entry.body) != entry.hash:
-                return VerifyReport(
-                    count,
-                    False,
-                    f"entry {entry.seq} (id {entry.id!r}) was "
-                    "altered: its body does not match its hash",
-                    entry.seq,
-                    entry.id,
+                return broken(
+                    entry.seq, entry.id, f"{name} was altered: its body does not match its hash"
                 )
             body = decoder.decode(entry.body)
             if (body.get("id"), body.get("actor")) != (entry.id, entry.actor):
-                return VerifyReport(
-                    count,
-                    False,
-                    f"entry {entry.seq}: its id/actor columns "
-                    "were altered and no longer match its body",
+                return broken(
                     entry.seq,
                     entry.id,
+                    f"{label} {entry.seq}: its id/actor columns "
+                    "were altered and no longer match its body",
                 )
             prev = entry.hash
             expected_seq += 1
-    head = store.meta_value("head")
+    head = store.meta_value(head_key(table))
     if head is not None:
         head_seq = int(head.split(":", 1)[0])
         if head_seq != count:
-            return VerifyReport(
-                count,
-                False,
-                f"the log ends at entry {count} but its recorded "
-                f"head is entry {head_seq}: entries were removed from the end",
+            return broken(
                 count + 1,
                 None,
+                f"the log ends at {label} {count} but its recorded "
+                f"head is {label} {head_seq}: entries were removed from the end",
             )
     return VerifyReport(count, True)
 
@@ -479,12 +525,16 @@ def replay(store: Store, policies: PolicySet, progress: Progress | None = None) 
         raise ChainError(check.seq or 0, check.event_id, f"{check.problem}; replay refused")
     engine = Engine(policies)
     applied = 0
+    try:
+        records: RecordStore | None = RecordStore.from_env(store.engine)
+    except RecordsError:
+        records = None  # group messages are replayed without their text
     with store.engine.begin() as conn:
         store.reset_projections(conn)
         effects: list[tuple[int, int, Effect]] = []
         for entry in store.entries(conn):
             try:
-                event = decode_event(entry.body)
+                event = _with_record_text(decode_event(entry.body), records)
                 produced = engine.apply(event)
             except (EventError, Rejected) as error:
                 raise ChainError(entry.seq, entry.id, f"cannot be replayed: {error}") from None
@@ -500,6 +550,18 @@ def replay(store: Store, policies: PolicySet, progress: Progress | None = None) 
         ingestor.engine = engine
         ingestor._save_dirty(conn)
     return applied
+
+
+def _with_record_text(event: Event, records: RecordStore | None) -> Event:
+    """A group message with its text back from the records, while the records keep it (after
+    the retention period, or without the master key, it is replayed without text)."""
+    if not isinstance(event, ContentPosted) or event.text_record is None or records is None:
+        return event
+    try:
+        text = records.get(event.content_id)
+    except RecordsError:
+        return event
+    return msgspec.structs.replace(event, text=text, text_record=None)
 
 
 def last_event_time(store: Store) -> float | None:

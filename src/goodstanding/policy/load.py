@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from goodstanding.policy.model import DSA_CATEGORIES, PRIVILEGES, Policy
+from goodstanding.records.retention import retention_problems
 
 PathPart = str | int
 MIN_APPEAL_WINDOW_DAYS = 183.0
@@ -119,17 +120,8 @@ def _semantic_problems(policy: Policy) -> Iterable[tuple[list[PathPart], str]]:
     for name in ("low", "medium", "high", "critical"):
         if getattr(s.penalties, name) > 0:
             yield ["scoring", "penalties", name], "a penalty must be zero or negative"
-    records = policy.records
-    if records.min_days <= 0:
-        yield ["records", "min_days"], "must be positive"
-    if records.max_days < records.min_days:
-        yield (
-            ["records", "max_days"],
-            (
-                f"must not be less than min_days ({records.min_days:g}): records kept for the "
-                "legal minimum could never be deleted in time"
-            ),
-        )
+    for key, message in retention_problems(policy.records.min_days, policy.records.max_days):
+        yield ["records", key], message
     if policy.appeals.window_days < MIN_APPEAL_WINDOW_DAYS:
         yield (
             ["appeals", "window_days"],

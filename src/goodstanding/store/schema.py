@@ -37,21 +37,35 @@ policies = Table(
     Column("text", Text, nullable=False),
 )
 
-events = Table(
-    "events",
-    metadata,
-    Column(
-        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
-    ),
-    Column("id", String(200), nullable=False, unique=True),
-    Column("type", String(64), nullable=False),
-    Column("at", Double, nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("body", LargeBinary, nullable=False),
-    Column("prev_hash", String(64), nullable=False),
-    Column("hash", String(64), nullable=False),
-)
+
+def _chain_table(name: str) -> Table:
+    """An append-only, hash-chained log: each entry's hash covers its position, the previous
+    entry's hash and its canonical JSON body."""
+    return Table(
+        name,
+        metadata,
+        Column(
+            "seq",
+            BigInteger().with_variant(Integer, "sqlite"),
+            primary_key=True,
+            autoincrement=False,
+        ),
+        Column("id", String(200), nullable=False, unique=True),
+        Column("type", String(64), nullable=False),
+        Column("at", Double, nullable=False),
+        Column("actor", String(200), nullable=False),
+        Column("body", LargeBinary, nullable=False),
+        Column("prev_hash", String(64), nullable=False),
+        Column("hash", String(64), nullable=False),
+    )
+
+
+events = _chain_table("events")
 Index("ix_events_actor", events.c.actor)
+
+# What people did through goodstanding itself (exports, holds, purges, acknowledgements):
+# who, what, when and why. Never reset by a replay.
+audit_log = _chain_table("audit_log")
 
 accounts = Table(
     "accounts",

@@ -96,6 +96,11 @@ class LogEntry:
     hash: str
 
 
+def head_key(table: Table) -> str:
+    """The metadata key under which a chained log's head is recorded."""
+    return "head" if table is schema.events else f"{table.name}_head"
+
+
 def default_url() -> str:
     """The default database: an SQLite file under ./var/."""
     return "sqlite:///var/goodstanding.db"
@@ -106,6 +111,7 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _: object) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted records leave no copy in free pages
     cursor.close()
 
 
@@ -216,12 +222,10 @@ class Store:
 
     # -- the log --------------------------------------------------------------------------
 
-    def head(self, conn: Connection) -> tuple[int, str]:
+    def head(self, conn: Connection, table: Table = schema.events) -> tuple[int, str]:
         """The last entry's position and hash (0 and the genesis hash for an empty log)."""
         row = conn.execute(
-            select(schema.events.c.seq, schema.events.c.hash)
-            .order_by(schema.events.c.seq.desc())
-            .limit(1)
+            select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)
         ).first()
         return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
@@ -229,11 +233,58 @@ class Store:
         """Which of these event ids are already in the log."""
         return set(self._matching(conn, schema.events.c.id, schema.events.c.id, ids))
 
-    def append(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
-        """Appends chained entries (seq, id, type, at, actor, body, prev_hash, hash)."""
+    def append(
+        self, conn: Connection, rows: list[dict[str, Any]], table: Table = schema.events
+    ) -> None:
+        """Appends chained entries (seq, id, type, at, actor, body, prev_hash, hash) and
+        records the new head (so removing entries from the end is detected)."""
         if rows:
-            self.insert_many(conn, schema.events, [tuple(r.values()) for r in rows])
-            self._set_meta(conn, "head", f"{rows[-1]['seq']}:{rows[-1]['hash']}")
+            self.insert_many(conn, table, [tuple(r.values()) for r in rows])
+            self._set_meta(conn, head_key(table), f"{rows[-1]['seq']}:{rows[-1]['hash']}")
+
+    def audit(
+        self,
+        actor: str,
+        action: str,
+        target: str,
+        reason: str,
+        at: float,
+        details: dict[str, Any] | None = None,
+    ) -> int:
+        """Records what a person did through goodstanding (who, what, when, why) in the
+        hash-chained audit log; returns its position."""
+        with self.engine.begin() as conn:
+            seq, prev = self.head(conn, schema.audit_log)
+            seq += 1
+            body = _dumps(
+                {
+                    "id": f"audit-{seq}",
+                    "type": action,
+                    "at": at,
+                    "actor": actor,
+                    "target": target,
+                    "reason": reason,
+                    "details": details or {},
+                }
+            )
+            digest = entry_hash(seq, prev, body)
+            self.append(
+                conn,
+                [
+                    {
+                        "seq": seq,
+                        "id": f"audit-{seq}",
+                        "type": action,
+                        "at": at,
+                        "actor": actor,
+                        "body": body,
+                        "prev_hash": prev,
+                        "hash": digest,
+                    }
+                ],
+                schema.audit_log,
+            )
+        return seq
 
     def _set_meta(self, conn: Connection, key: str, value: str) -> None:
         self._upsert(conn, schema.meta, [{"key": key, "value": value}])
@@ -246,9 +297,10 @@ class Store:
             ).scalar()
         return None if value is None else str(value)
 
-    def entries(self, conn: Connection, batch: int = 5000) -> Iterator[LogEntry]:
-        """Every log entry in order."""
-        table = schema.events
+    def entries(
+        self, conn: Connection, batch: int = 5000, table: Table = schema.events
+    ) -> Iterator[LogEntry]:
+        """Every entry of a chained log, in order."""
         last = 0
         while True:
             rows = conn.execute(

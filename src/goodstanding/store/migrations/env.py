@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import goodstanding.records.tables  # noqa: F401 - registers the record tables on metadata
 from goodstanding.store.schema import metadata
 
 connection = context.config.attributes.get("connection")

@@ -1,0 +1,128 @@
+"""Text classifiers: a small protocol, the built-in profanity model, and a registry.
+
+A classifier scores texts in batches: ``predict(texts)`` gives one probability in [0, 1]
+per text. ``classifier_for(name)`` finds one by the name a policy uses (``model = ...``).
+Plug-ins register a factory for a prefix: ``register_classifier("onnx", factory)`` makes
+``model = "onnx:models/toxicity.onnx"`` call ``factory("models/toxicity.onnx")``.
+
+Classifiers judge the form of a text (is it abusive, is it profane), never the opinion it
+expresses; no political or religious classifier belongs here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Final, Protocol, runtime_checkable
+
+from goodstanding.detect.spec import module_available
+
+
+class ClassifierUnavailable(LookupError):
+    """A model name that no classifier answers to, or whose dependencies are missing."""
+
+
+@runtime_checkable
+class Classifier(Protocol):
+    """Scores texts: the probability that each one is what the classifier detects."""
+
+    @property
+    def name(self) -> str:
+        """The model name, as a policy writes it."""
+        ...
+
+    def predict(self, texts: Sequence[str]) -> list[float]:
+        """One probability in [0, 1] per text, in order."""
+        ...
+
+
+class ProfanityClassifier:
+    """``profanity``: alt-profanity-check's linear model (English; trained on insults and
+    profanity). Its model ships inside the wheel and takes a moment to load, so it is
+    loaded on first use, once per process."""
+
+    name: Final = "profanity"
+    _lock = threading.Lock()
+    _predict_prob: Callable[[Sequence[str]], Any] | None = None
+
+    def _load(self) -> Callable[[Sequence[str]], Any]:
+        cls = type(self)
+        with cls._lock:
+            if cls._predict_prob is None:
+                from profanity_check import predict_prob  # type: ignore[import-untyped]
+
+                cls._predict_prob = predict_prob
+            return cls._predict_prob
+
+    def predict(self, texts: Sequence[str]) -> list[float]:
+        if not texts:
+            return []
+        scores = self._load()(list(texts))
+        return [min(1.0, max(0.0, float(score))) for score in scores]
+
+
+ClassifierFactory = Callable[[str], Classifier]
+_PROFANITY: Final = ProfanityClassifier()
+_FACTORIES: dict[str, ClassifierFactory] = {}
+_INSTANCES: dict[str, Classifier] = {}
+_REGISTRY_LOCK: Final = threading.Lock()
+
+
+def register_classifier(prefix: str, factory: ClassifierFactory) -> None:
+    """Makes ``model = "<prefix>:<argument>"`` build ``factory(argument)``.
+
+    Register before building detectors (for example where the service starts).
+    """
+    if not prefix or ":" in prefix:
+        raise ValueError(f"a classifier prefix is a plain name, got {prefix!r}")
+    with _REGISTRY_LOCK:
+        _FACTORIES[prefix] = factory
+        for name in [n for n in _INSTANCES if n.startswith(prefix + ":")]:
+            del _INSTANCES[name]
+
+
+def check_model(name: str) -> None:
+    """Raises ClassifierUnavailable if ``classifier_for(name)`` could not work here."""
+    if name == "profanity":
+        if not module_available("profanity_check"):
+            raise ClassifierUnavailable(
+                "model 'profanity' needs the alt-profanity-check package, which is not installed"
+            )
+        return
+    prefix, sep, argument = name.partition(":")
+    if not sep or not argument:
+        raise ClassifierUnavailable(
+            f"unknown model {name!r}; expected 'profanity' or '<plug-in>:<argument>' "
+            f"(plug-ins: {', '.join(sorted(_FACTORIES)) or 'none registered'})"
+        )
+    if prefix in _FACTORIES:
+        return
+    if prefix == "onnx":
+        if not module_available("onnxruntime"):
+            raise ClassifierUnavailable(
+                f"model {name!r} needs onnxruntime, which is not installed; install it and "
+                "register an ONNX classifier with register_classifier('onnx', factory)"
+            )
+        raise ClassifierUnavailable(
+            f"model {name!r}: no ONNX classifier is registered; call "
+            "register_classifier('onnx', factory) first"
+        )
+    raise ClassifierUnavailable(
+        f"model {name!r}: no classifier plug-in {prefix!r} is registered "
+        f"(registered: {', '.join(sorted(_FACTORIES)) or 'none'})"
+    )
+
+
+def classifier_for(name: str) -> Classifier:
+    """The classifier a policy names; raises ClassifierUnavailable if there is none."""
+    if name == "profanity":
+        check_model(name)
+        return _PROFANITY
+    check_model(name)
+    with _REGISTRY_LOCK:
+        found = _INSTANCES.get(name)
+        if found is None:
+            prefix, _, argument = name.partition(":")
+            found = _FACTORIES[prefix](argument)
+            _INSTANCES[name] = found
+        return found

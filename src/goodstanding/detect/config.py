@@ -1,0 +1,67 @@
+"""Detector configuration files: ``[[rules]]`` tables with ``[[rules.detectors]]``.
+
+The format is the policy file's (``id`` plus ``detectors``), so the tables of
+``default_detectors.toml`` can be merged into a policy's rules as they are. Reading such
+a file stands apart from detection: it happens once, when detectors are built.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Final
+
+import msgspec
+
+from goodstanding.detect.spec import DetectorSpec, RuleDetectors, check_specs
+
+DEFAULT_FILE: Final = "default_detectors.toml"
+
+
+class DetectorConfigError(ValueError):
+    """A detector configuration file that cannot be used; lists every problem."""
+
+
+class _RuleEntry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    id: str
+    detectors: tuple[DetectorSpec, ...] = ()
+
+
+class _File(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    rules: tuple[_RuleEntry, ...] = ()
+
+
+def parse_detectors(
+    text: str, base_dir: str | Path | None = None, source: str = "<detectors>"
+) -> list[RuleDetectors]:
+    """The rules and their detector declarations from TOML text (checked)."""
+    try:
+        data = tomllib.loads(text)
+        parsed = msgspec.convert(data, _File)
+    except (tomllib.TOMLDecodeError, msgspec.ValidationError) as error:
+        raise DetectorConfigError(f"{source}: {error}") from None
+    problems = [
+        f"{source}: rules[{i}].{'.'.join(str(p) for p in path)}: {message}"
+        for i, entry in enumerate(parsed.rules)
+        for path, message in check_specs(entry.id, entry.detectors, base_dir)
+    ]
+    if problems:
+        raise DetectorConfigError("\n".join(problems))
+    return [(entry.id, entry.detectors) for entry in parsed.rules]
+
+
+def load_detectors(path: str | Path) -> list[RuleDetectors]:
+    """The rules and detector declarations of a file; files it names are relative to it."""
+    file = Path(path)
+    return parse_detectors(file.read_text(encoding="utf-8"), file.parent, str(file))
+
+
+def default_detectors_text() -> str:
+    """The TOML text of the default detector configuration."""
+    return resources.files("goodstanding.detect").joinpath(DEFAULT_FILE).read_text("utf-8")
+
+
+def default_detectors() -> list[RuleDetectors]:
+    """The default detector declarations, one entry per rule of the default policy."""
+    return parse_detectors(default_detectors_text(), None, DEFAULT_FILE)

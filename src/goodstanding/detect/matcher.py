@@ -1,0 +1,684 @@
+"""One multi-pattern matcher over every term and pattern of every rule.
+
+``Matcher.compile(rules, base_dir)`` builds it once; ``scan(text)`` (or ``scan_batch``)
+normalises and finds every match, each with its rule, the declared term or pattern, the
+normalised span and the exact span of the original text.
+
+One literal matcher holds every term (with its stretched variants) and every pattern's
+*required literals* (strings one of which each match of the pattern contains, see
+``literals.py``); a pattern's regex runs only on the texts where one of them occurs.
+Two backends give identical results (the tests check it):
+
+* ``hyperscan``: the literals form one Hyperscan literal database (``SOM_LEFTMOST``, so
+  every occurrence comes with its start); patterns without a required literal are
+  prefiltered by a second database in prefilter mode.
+* ``aho``: a pyahocorasick automaton holds the literals; patterns without a required
+  literal are prefiltered by one combined ``regex`` alternation.
+
+In both, pattern spans come from the ``regex`` module run on the candidate texts only, so
+a pattern means exactly what the ``regex`` module says it means. Term matches are every
+occurrence of every term (overlaps included), filtered by the word-boundary rule.
+Batches are scanned as one string joined by U+FFFF; no literal contains it and every match
+is kept within its own text. A Matcher is safe to share between threads (Hyperscan scratch
+space is per thread).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import warnings
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import ahocorasick  # type: ignore[import-not-found]
+import msgspec
+import numpy as np
+import regex  # type: ignore[import-untyped]
+
+from goodstanding.detect.literals import portable, required_literals
+from goodstanding.detect.normalise import (
+    SEPARATOR,
+    Normalised,
+    NormalisedBatch,
+    normalise,
+    normalise_batch,
+)
+from goodstanding.detect.spec import (
+    PatternSpec,
+    RuleDetectors,
+    TermsSpec,
+    pattern_problem,
+    terms_of,
+)
+
+try:  # Hyperscan is optional (x86-64 only); the Aho-Corasick backend needs nothing more
+    import hyperscan
+
+    HAVE_HYPERSCAN = True
+except ImportError:  # pragma: no cover - depends on the platform
+    hyperscan = None  # type: ignore[assignment]
+    HAVE_HYPERSCAN = False
+
+Backend = Literal["auto", "hyperscan", "aho"]
+EXCERPT_MAX: Final = 300
+"""Excerpts longer than this are cut (and end with "…"); spans are always exact."""
+MIN_VARIANT_LENGTH: Final = 4
+
+
+class Match(msgspec.Struct, frozen=True, kw_only=True):
+    """One occurrence of a term or pattern in a text."""
+
+    rule_id: str
+    kind: Literal["terms", "pattern"]
+    detector: int
+    """Index of the declaration among the rule's ``detectors``."""
+    matched: str
+    """The term as declared, or the pattern's source."""
+    normalised: str
+    """The normalised text that matched."""
+    norm_start: int
+    norm_end: int
+    start: int
+    """Span of the original text (as given; lone surrogates count one each)."""
+    end: int
+    excerpt: str
+    """The original text of the span (cut at EXCERPT_MAX characters)."""
+
+    @property
+    def sort_key(self) -> tuple[int, int, str, int, str]:
+        return (self.start, self.end, self.rule_id, self.detector, self.matched)
+
+
+class SpecError(ValueError):
+    """Detector declarations that cannot be compiled (see ``spec.check_specs``)."""
+
+
+# -- word boundaries ---------------------------------------------------------------------
+
+_NO_SPACE_RANGES: Final = (
+    (0x0E00, 0x0EFF),  # Thai, Lao
+    (0x0F00, 0x0FFF),  # Tibetan
+    (0x1000, 0x109F),  # Myanmar
+    (0x1100, 0x11FF),  # Hangul jamo
+    (0x1780, 0x17FF),  # Khmer
+    (0x2E80, 0x2FDF),  # CJK radicals
+    (0x3005, 0x3007),
+    (0x3021, 0x3029),
+    (0x3031, 0x303C),
+    (0x3040, 0x31FF),  # kana, bopomofo, compatibility jamo
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xA000, 0xA4CF),  # Yi
+    (0xA960, 0xA97F),
+    (0xAC00, 0xD7FF),  # Hangul
+    (0xF900, 0xFAFF),
+    (0xFF66, 0xFF9F),
+    (0x1B000, 0x1B16F),  # kana supplement
+    (0x20000, 0x3134F),
+)
+
+
+_WORD_CHARS: dict[str, bool] = {}
+
+
+def is_word_char(ch: str) -> bool:
+    """A letter or digit of a script written with spaces between words (or '_', '@', '$',
+    which stay in normalised text only inside codes and mentions)."""
+    found = _WORD_CHARS.get(ch)
+    if found is None:
+        cp = ord(ch)
+        found = (ch.isalnum() or ch in "_@$") and not any(
+            lo <= cp <= hi for lo, hi in _NO_SPACE_RANGES
+        )
+        if len(_WORD_CHARS) < 65536:  # a cache, bounded
+            _WORD_CHARS[ch] = found
+    return found
+
+
+def _edges(term: str, word_boundary: bool) -> tuple[bool, bool]:
+    """Whether a (normalised) term needs a boundary before and after it."""
+    if not word_boundary or not term:
+        return False, False
+    return is_word_char(term[0]), is_word_char(term[-1])
+
+
+def _is_letter(ch: str) -> bool:
+    return ch.isalnum() and not ch.isdecimal()
+
+
+def variants(term: str) -> list[str]:
+    """A normalised term and the forms that stretched text squeezes it into.
+
+    Normalisation squeezes runs of 3+ letters to one, so "goooood" becomes "god" and would
+    miss the term "good". Each doubled letter may therefore also appear single. Variants
+    shorter than MIN_VARIANT_LENGTH are left out ("ass" does not become "as").
+    """
+    pairs = [
+        i
+        for i in range(len(term) - 1)
+        if term[i] == term[i + 1] and _is_letter(term[i]) and (i == 0 or term[i - 1] != term[i])
+    ]
+    if not pairs:
+        return [term]
+    chosen = (
+        [c for n in range(len(pairs) + 1) for c in itertools.combinations(pairs, n)]
+        if len(pairs) <= 3
+        else [(), tuple(pairs)]
+    )
+    out: list[str] = []
+    for combo in chosen:
+        drop = set(combo)
+        variant = "".join(ch for i, ch in enumerate(term) if i not in drop)
+        if variant == term or len(variant) >= MIN_VARIANT_LENGTH:
+            out.append(variant)
+    return list(dict.fromkeys(out))
+
+
+# -- patterns ----------------------------------------------------------------------------
+
+
+def joinable(pattern: str) -> bool:
+    """Whether a pattern means the same in a text and in texts joined by U+FFFF: no
+    anchors (``^ $ \\A \\Z \\z \\G``) and no lookarounds. Others are run text by text."""
+    i, n, in_class = 0, len(pattern), False
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            if not in_class and i + 1 < n and pattern[i + 1] in "AZzGK":
+                return False
+            i += 2
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+        elif ch == "[":
+            in_class = True
+            if pattern.startswith("[^]", i) or pattern.startswith("[]", i):
+                i += 2 if pattern[i + 1] == "]" else 3
+                continue
+        elif ch in "^$" or (ch == "(" and pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i)):
+            return False
+        i += 1
+    return True
+
+
+def loosen(pattern: str) -> str:
+    """A pattern that matches wherever the given one does, and maybe more: each bounded
+    repeat ``{m,n}`` becomes ``{m,}``. Hyperscan compiles it far faster in UTF-8 mode,
+    and as a prefilter it stays sound (no text the pattern matches is missed)."""
+    out: list[str] = []
+    i, n, in_class = 0, len(pattern), False
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+        elif ch == "[":
+            in_class = True
+            for opener in ("[^]", "[]"):
+                if pattern.startswith(opener, i):
+                    out.append(opener)
+                    i += len(opener)
+                    break
+            else:
+                out.append(ch)
+                i += 1
+            continue
+        elif ch == "{":
+            close = pattern.find("}", i)
+            body = pattern[i + 1 : close] if close > 0 else ""
+            low, comma, high = body.partition(",")
+            if comma and low.isdigit() and high.isdigit():
+                out.append("{" + low + ",}")
+                i = close + 1
+                continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class _Term:
+    rule_index: int
+    detector: int
+    declared: str
+    start_bounded: bool
+    end_bounded: bool
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    rule_index: int
+    detector: int
+    source: str
+    compiled: regex.Pattern[str]
+    joinable: bool
+    literals: frozenset[str] | None
+
+
+@dataclass
+class _Compiled:
+    rule_ids: list[str]
+    keys: list[str]  # normalised literals: terms, their variants, patterns' literals
+    key_terms: list[tuple[_Term, ...]]  # per key id
+    key_patterns: list[tuple[int, ...]]  # per key id: patterns that require the literal
+    patterns: list[_Pattern]
+    automaton: Any = None
+    hs_literals: Any = None
+    hs_patterns: Any = None  # loose joinable patterns Hyperscan can prefilter
+    hs_pattern_ids: list[int] = field(default_factory=list)
+    python_prefilter: regex.Pattern[str] | None = None  # loose joinable patterns, otherwise
+    python_prefilter_ids: list[int] = field(default_factory=list)
+    per_text_ids: list[int] = field(default_factory=list)  # loose, not joinable
+
+
+class _View:
+    """Texts as the matcher sees them: one joined normalised string and the way back."""
+
+    __slots__ = ("joined", "map_span", "nbases", "obases", "originals", "texts")
+
+    def __init__(
+        self,
+        joined: str,
+        texts: Sequence[str],
+        nbases: Sequence[int],
+        originals: Sequence[str],
+        obases: Sequence[int],
+        map_span: Callable[[int, int], tuple[int, int]],
+    ) -> None:
+        self.joined = joined
+        self.texts = texts
+        self.nbases = nbases
+        self.originals = originals
+        self.obases = obases
+        self.map_span = map_span
+
+    @classmethod
+    def of(cls, item: Normalised | NormalisedBatch) -> _View:
+        if isinstance(item, Normalised):
+            return cls(item.text, [item.text], [0], [item.original], [0], item.original_span)
+        return cls(
+            item.joined,
+            item.texts,
+            item.nbases,
+            item.originals,
+            item.obases,
+            item.joined_original_span,
+        )
+
+
+Hit = tuple[int, int, "_Term | _Pattern"]
+
+
+class Matcher:
+    """Terms and patterns of many rules, compiled into one matcher."""
+
+    def __init__(self, compiled: _Compiled, backend: Literal["hyperscan", "aho"]) -> None:
+        self._c = compiled
+        self.backend: Literal["hyperscan", "aho"] = backend
+        self._local = threading.local()
+
+    @property
+    def term_count(self) -> int:
+        """How many distinct normalised term literals (terms and variants) it holds."""
+        return sum(1 for terms in self._c.key_terms if terms)
+
+    @property
+    def pattern_count(self) -> int:
+        return len(self._c.patterns)
+
+    @property
+    def loose_patterns(self) -> list[str]:
+        """Patterns without a required literal (prefiltered as whole regexes: slower)."""
+        return [p.source for p in self._c.patterns if p.literals is None]
+
+    @classmethod
+    def compile(
+        cls,
+        rules: Sequence[RuleDetectors],
+        base_dir: str | Path | None = None,
+        backend: Backend = "auto",
+    ) -> Matcher:
+        """Builds the matcher for the ``terms`` and ``pattern`` declarations of rules.
+
+        Raises SpecError for a pattern that does not compile or a terms file that cannot
+        be read (``check_specs`` reports these with their keys first).
+        """
+        if backend == "hyperscan" and not HAVE_HYPERSCAN:
+            raise SpecError("the hyperscan backend was asked for, but hyperscan is not installed")
+        chosen: Literal["hyperscan", "aho"] = (
+            "hyperscan"
+            if backend == "hyperscan" or (backend == "auto" and HAVE_HYPERSCAN)
+            else "aho"
+        )
+        rule_ids: list[str] = []
+        by_key: dict[str, list[_Term]] = {}
+        patterns: list[_Pattern] = []
+        for rule_index, (rule_id, specs) in enumerate(rules):
+            rule_ids.append(rule_id)
+            for detector, spec in enumerate(specs):
+                if isinstance(spec, TermsSpec):
+                    _add_terms(by_key, rule_index, detector, spec, base_dir, rule_id)
+                elif isinstance(spec, PatternSpec):
+                    for source in spec.patterns:
+                        problem = pattern_problem(source)
+                        if problem is not None:
+                            raise SpecError(f"rule {rule_id!r}: pattern {source!r} {problem}")
+                        patterns.append(
+                            _Pattern(
+                                rule_index,
+                                detector,
+                                source,
+                                regex.compile(source),
+                                joinable(source),
+                                required_literals(source),
+                            )
+                        )
+        by_literal: dict[str, list[int]] = {}
+        for pattern_id, pattern in enumerate(patterns):
+            for literal in sorted(pattern.literals or ()):
+                by_literal.setdefault(literal, []).append(pattern_id)
+        keys = sorted(set(by_key) | set(by_literal))
+        compiled = _Compiled(
+            rule_ids=rule_ids,
+            keys=keys,
+            key_terms=[tuple(dict.fromkeys(by_key.get(k, ()))) for k in keys],
+            key_patterns=[tuple(by_literal.get(k, ())) for k in keys],
+            patterns=patterns,
+        )
+        loose = [i for i, p in enumerate(patterns) if p.literals is None]
+        compiled.per_text_ids = [i for i in loose if not patterns[i].joinable]
+        loose_joinable = [i for i in loose if patterns[i].joinable]
+        if chosen == "hyperscan":
+            _build_hyperscan(compiled, loose_joinable)
+        else:
+            _build_aho(compiled)
+            _python_prefilter(compiled, loose_joinable)
+        return cls(compiled, chosen)
+
+    # -- scanning ------------------------------------------------------------------------
+
+    def scan(self, text: str | Normalised) -> list[Match]:
+        """Every match in one text (normalised here unless already a ``Normalised``)."""
+        item = text if isinstance(text, Normalised) else normalise(text)
+        return self._scan(_View.of(item))[0]
+
+    def scan_batch(self, texts: Sequence[str] | NormalisedBatch) -> list[list[Match]]:
+        """Every match in each of many texts, in one pass; ``[i]`` is text i's matches."""
+        batch = texts if isinstance(texts, NormalisedBatch) else normalise_batch(texts)
+        if not len(batch):
+            return []
+        return self._scan(_View.of(batch))
+
+    def _scan(self, view: _View) -> list[list[Match]]:
+        c = self._c
+        joined, nbases, texts = view.joined, view.nbases, view.texts
+        hits: dict[int, set[Hit]] = {}
+        candidates: set[tuple[int, int]] = set()
+        key_terms, key_patterns = c.key_terms, c.key_patterns
+        end_of_text = len(joined)
+        word = _WORD_CHARS
+        for start, end, key in self._literal_hits(joined):
+            terms = key_terms[key]
+            if terms:
+                before = after = False
+                if start > 0:
+                    ch = joined[start - 1]
+                    before = word[ch] if ch in word else is_word_char(ch)
+                if end < end_of_text:
+                    ch = joined[end]
+                    after = word[ch] if ch in word else is_word_char(ch)
+                index = -1
+                for term in terms:
+                    if (term.start_bounded and before) or (term.end_bounded and after):
+                        continue
+                    if index < 0:
+                        index = bisect_right(nbases, start) - 1
+                    hits.setdefault(index, set()).add((start, end, term))
+            for pattern_id in key_patterns[key]:
+                candidates.add((bisect_right(nbases, start) - 1, pattern_id))
+        if c.hs_pattern_ids or c.python_prefilter is not None or c.per_text_ids:
+            candidates |= self._loose_candidates(joined, nbases, texts)
+        for index, pattern_id in sorted(candidates):
+            pattern = c.patterns[pattern_id]
+            base = nbases[index]
+            for m in pattern.compiled.finditer(texts[index]):
+                if m.end() > m.start():
+                    hits.setdefault(index, set()).add((base + m.start(), base + m.end(), pattern))
+        results: list[list[Match]] = [[] for _ in texts]
+        for index, found in hits.items():
+            matches = [self._match(view, index, start, end, what) for start, end, what in found]
+            matches.sort(key=lambda m: m.sort_key)
+            results[index] = matches
+        return results
+
+    def _match(
+        self, view: _View, index: int, start: int, end: int, what: _Term | _Pattern
+    ) -> Match:
+        s, e = view.map_span(start, end)
+        obase, nbase = view.obases[index], view.nbases[index]
+        s, e = s - obase, e - obase
+        excerpt = view.originals[index][s:e]
+        if len(excerpt) > EXCERPT_MAX:
+            excerpt = excerpt[: EXCERPT_MAX - 1] + "…"
+        is_term = isinstance(what, _Term)
+        return Match(
+            rule_id=self._c.rule_ids[what.rule_index],
+            kind="terms" if is_term else "pattern",
+            detector=what.detector,
+            matched=what.declared if isinstance(what, _Term) else what.source,
+            normalised=view.joined[start:end],
+            norm_start=start - nbase,
+            norm_end=end - nbase,
+            start=s,
+            end=e,
+            excerpt=excerpt,
+        )
+
+    def _literal_hits(self, joined: str) -> list[tuple[int, int, int]]:
+        """(start, end, key id) of every occurrence of every literal, in characters."""
+        c = self._c
+        if not c.keys:
+            return []
+        if self.backend == "aho":
+            keys = c.keys
+            return [
+                (last + 1 - len(keys[key]), last + 1, key) for last, key in c.automaton.iter(joined)
+            ]
+        data = joined.encode("utf-8")
+        hits: list[tuple[int, int, int]] = []
+        append = hits.append
+
+        def on_match(key: int, start: int, end: int, _flags: int, _ctx: object) -> None:
+            append((start, end, key))
+
+        c.hs_literals.scan(data, match_event_handler=on_match, scratch=self._scratch("literals"))
+        if not hits or len(data) == len(joined):
+            return hits
+        to_char = _byte_to_char(data, {p for h in hits for p in h[:2]})
+        return [(to_char[start], to_char[end], key) for start, end, key in hits]
+
+    def _loose_candidates(
+        self, joined: str, nbases: Sequence[int], texts: Sequence[str]
+    ) -> set[tuple[int, int]]:
+        """(text index, pattern id) worth confirming for patterns without literals."""
+        c = self._c
+        found: set[tuple[int, int]] = set()
+        for pattern_id in c.per_text_ids:
+            compiled = c.patterns[pattern_id].compiled
+            found.update((i, pattern_id) for i, t in enumerate(texts) if compiled.search(t))
+        if c.hs_pattern_ids:
+            data = joined.encode("utf-8")
+            ends: list[tuple[int, int]] = []
+
+            def on_match(pattern_id: int, _start: int, end: int, _f: int, _c: object) -> None:
+                ends.append((end, pattern_id))
+
+            c.hs_patterns.scan(
+                data, match_event_handler=on_match, scratch=self._scratch("patterns")
+            )
+            if ends:
+                ascii_only = len(data) == len(joined)
+                to_char = {} if ascii_only else _byte_to_char(data, {e for e, _ in ends})
+                for end, pattern_id in ends:
+                    position = end if ascii_only else to_char[end]
+                    index = bisect_right(nbases, max(position - 1, 0)) - 1
+                    found.add((index, pattern_id))
+        if c.python_prefilter is not None:
+            position = 0
+            while position < len(joined):
+                m = c.python_prefilter.search(joined, position)
+                if m is None:
+                    break
+                index = bisect_right(nbases, m.start()) - 1
+                found.update((index, pattern_id) for pattern_id in c.python_prefilter_ids)
+                position = nbases[index + 1] if index + 1 < len(nbases) else len(joined)
+        return found
+
+    def _scratch(self, which: str) -> Any:
+        """Hyperscan scratch space for this thread (scratch cannot be shared)."""
+        scratch = getattr(self._local, which, None)
+        if scratch is None:
+            database = self._c.hs_literals if which == "literals" else self._c.hs_patterns
+            scratch = hyperscan.Scratch(database)
+            setattr(self._local, which, scratch)
+        return scratch
+
+
+def _byte_to_char(data: bytes, offsets: set[int]) -> dict[int, int]:
+    """Character offsets of UTF-8 byte offsets (all on character boundaries)."""
+    if len(data) >= 65536 and len(offsets) > 64:
+        raw = np.frombuffer(data, dtype=np.uint8)
+        char_starts = np.flatnonzero((raw & 0xC0) != 0x80)  # byte offset of each character
+        wanted = np.fromiter(offsets, dtype=np.int64, count=len(offsets))
+        found = np.searchsorted(char_starts, wanted)
+        return dict(zip(wanted.tolist(), found.tolist(), strict=True))
+    out: dict[int, int] = {}
+    previous = 0
+    chars = 0
+    for offset in sorted(offsets):
+        chars += len(data[previous:offset].decode("utf-8"))
+        out[offset] = chars
+        previous = offset
+    return out
+
+
+def _add_terms(
+    by_key: dict[str, list[_Term]],
+    rule_index: int,
+    detector: int,
+    spec: TermsSpec,
+    base_dir: str | Path | None,
+    rule_id: str,
+) -> None:
+    try:
+        declared_terms = terms_of(spec, base_dir)
+    except (OSError, UnicodeDecodeError) as error:
+        raise SpecError(f"rule {rule_id!r}: cannot read terms_file: {error}") from None
+    for declared in declared_terms:
+        key = normalise(declared).text.strip()
+        if not key or SEPARATOR in key:
+            continue
+        start_bounded, end_bounded = _edges(key, spec.word_boundary)
+        term = _Term(rule_index, detector, declared, start_bounded, end_bounded)
+        for variant in variants(key):
+            by_key.setdefault(variant, []).append(term)
+
+
+def _python_prefilter(c: _Compiled, pattern_ids: list[int]) -> None:
+    """One ``regex`` alternation of the loose patterns: where none of them matches, no text
+    needs a closer look. Patterns that cannot share an alternation (inline global flags,
+    for instance) are searched text by text instead."""
+    if not pattern_ids:
+        return
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            combined = regex.compile("|".join(f"(?:{c.patterns[i].source})" for i in pattern_ids))
+    except (regex.error, Warning):
+        c.per_text_ids += pattern_ids
+        return
+    c.python_prefilter = combined
+    c.python_prefilter_ids = pattern_ids
+
+
+def _build_aho(c: _Compiled) -> None:
+    automaton = ahocorasick.Automaton()
+    for key_id, key in enumerate(c.keys):
+        automaton.add_word(key, key_id)
+    if c.keys:
+        automaton.make_automaton()
+    c.automaton = automaton
+
+
+def _build_hyperscan(c: _Compiled, loose_joinable: list[int]) -> None:
+    if c.keys:
+        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        database.compile(
+            expressions=[k.encode("utf-8") for k in c.keys],
+            ids=list(range(len(c.keys))),
+            elements=len(c.keys),
+            flags=[hyperscan.HS_FLAG_SOM_LEFTMOST] * len(c.keys),
+            literal=True,
+        )
+        c.hs_literals = database
+    flags = hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP | hyperscan.HS_FLAG_PREFILTER
+
+    def build(ids: list[int]) -> Any:
+        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        database.compile(
+            expressions=[loosen(c.patterns[i].source).encode("utf-8") for i in ids],
+            ids=ids,
+            elements=len(ids),
+            flags=[flags] * len(ids),
+        )
+        return database
+
+    supported: list[int] = []
+    # only syntax that Hyperscan reads as the regex module does goes to Hyperscan
+    python_side = [i for i in loose_joinable if not portable(c.patterns[i].source)]
+    candidates = [i for i in loose_joinable if i not in python_side]
+    if candidates:
+        try:
+            c.hs_patterns = build(candidates)
+            supported = candidates
+        except hyperscan.error:  # find the patterns Hyperscan cannot take, one by one
+            for i in candidates:
+                try:
+                    build([i])
+                except hyperscan.error:
+                    python_side.append(i)
+                else:
+                    supported.append(i)
+            if supported:
+                c.hs_patterns = build(supported)
+    c.hs_pattern_ids = supported
+    _python_prefilter(c, python_side)
+
+
+def normalised_terms(term: str) -> list[str]:
+    """The literals a declared term is matched as (its normalised form and variants)."""
+    key = normalise(term).text.strip()
+    return variants(key) if key else []
+
+
+__all__ = [
+    "EXCERPT_MAX",
+    "HAVE_HYPERSCAN",
+    "Backend",
+    "Match",
+    "Matcher",
+    "SpecError",
+    "is_word_char",
+    "joinable",
+    "normalised_terms",
+    "variants",
+]
