@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from sqlalchemy import Connection, Table
@@ -40,6 +40,7 @@ from goodstanding.store import GENESIS, Store, entry_hash, head_key
 from goodstanding.store import schema as tables
 
 Progress = Callable[[int], None]
+T = TypeVar("T")
 BATCH = 20_000
 CACHE_LIMIT = 500_000
 
@@ -354,6 +355,7 @@ class Ingestor:
                 known.add(event.id)
                 fresh.append((line, event))
         self._prefetch(conn, [e for _, e in fresh])
+        self.engine.prepare(e for _, e in fresh)
         seq, prev = self.store.head(conn)
         rows: list[dict[str, Any]] = []
         effects: list[tuple[int, int, Effect]] = []
@@ -531,25 +533,41 @@ def replay(store: Store, policies: PolicySet, progress: Progress | None = None) 
         records = None  # group messages are replayed without their text
     with store.engine.begin() as conn:
         store.reset_projections(conn)
-        effects: list[tuple[int, int, Effect]] = []
-        for entry in store.entries(conn):
-            try:
-                event = _with_record_text(decode_event(entry.body), records)
-                produced = engine.apply(event)
-            except (EventError, Rejected) as error:
-                raise ChainError(entry.seq, entry.id, f"cannot be replayed: {error}") from None
-            effects += [(entry.seq, n, effect) for n, effect in enumerate(produced)]
-            applied += 1
-            if len(effects) >= BATCH:
-                store.write_effects(conn, effects)
-                effects = []
-            if progress is not None and applied % BATCH == 0:
-                progress(BATCH)
-        store.write_effects(conn, effects)
+        for chunk in _chunked(store.entries(conn), BATCH):
+            events: list[Event] = []
+            for entry in chunk:
+                try:
+                    events.append(_with_record_text(decode_event(entry.body), records))
+                except EventError as error:
+                    raise ChainError(entry.seq, entry.id, f"cannot be decoded: {error}") from None
+            engine.prepare(events)
+            effects: list[tuple[int, int, Effect]] = []
+            for entry, event in zip(chunk, events, strict=True):
+                try:
+                    produced = engine.apply(event)
+                except Rejected as error:
+                    raise ChainError(entry.seq, entry.id, f"cannot be replayed: {error}") from None
+                effects += [(entry.seq, n, effect) for n, effect in enumerate(produced)]
+            store.write_effects(conn, effects)
+            applied += len(chunk)
+            if progress is not None:
+                progress(len(chunk))
         ingestor = Ingestor(store, policies)
         ingestor.engine = engine
         ingestor._save_dirty(conn)
     return applied
+
+
+def _chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of at most `size` items."""
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _with_record_text(event: Event, records: RecordStore | None) -> Event:

@@ -174,7 +174,7 @@ def _reverse(
                 content_id=content.id,
                 rule_id=decision.rule_id,
                 status="reversed",
-                visible=content.published and content.removed_by is None,
+                visible=content.visible,
             )
         )
     return effects

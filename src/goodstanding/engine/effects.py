@@ -127,3 +127,17 @@ class IdentityChanged(Effect, frozen=True, kw_only=True, tag="identity"):
     reason: str
     decision: str | None = None
     until: float | None = None
+
+
+class Flagged(Effect, frozen=True, kw_only=True, tag="flag"):
+    """A detector or the report score found content that may break a rule: what it found, what
+    the rule says to do (`outcome`), whether the rule is live or in shadow mode, and its place
+    in the review queue (`priority`: severity, reach, report score)."""
+
+    content_id: str
+    rule_id: str
+    outcome: str
+    mode: str
+    source: str
+    evidence: tuple[str, ...]
+    priority: float

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
 
-from goodstanding.engine import appeals, groups, identity
+from goodstanding.detect import Detection, Detector
+from goodstanding.engine import appeals, groups, identity, moderation
 from goodstanding.engine.base import Rejected, iso
 from goodstanding.engine.effects import (
     Denial,
@@ -64,6 +65,8 @@ class Engine:
         self.policies = policies
         self.state = state if state is not None else State()
         self._starts = [p.effective_from.timestamp() for p in policies.versions]
+        self.detectors: dict[str, Detector] = {}
+        self.detections: dict[str, Detection] = {}
         self._handlers: dict[type, Callable[..., list[Effect]]] = {
             AccountRegistered: self._registered,
             ContentPosted: self._posted,
@@ -85,6 +88,20 @@ class Engine:
         """The policy version in force at epoch time t."""
         index = bisect.bisect_right(self._starts, t) - 1
         return self.policies.versions[index] if index >= 0 else None
+
+    def prepare(self, events: Iterable[Event]) -> None:
+        """Runs the detectors over the texts of a batch at once (much faster than one by one;
+        the same results), for `apply` to use."""
+        texts: dict[str, list[ContentPosted]] = {}
+        for event in events:
+            if isinstance(event, ContentPosted) and event.text.strip():
+                policy = self.policy_at(event.at.timestamp())
+                if policy is not None:
+                    texts.setdefault(policy.version, []).append(event)
+        for version, posted in texts.items():
+            detector = moderation.detector_for(self, self.policies.by_version[version])
+            found = detector.detect_batch([e.text for e in posted])
+            self.detections.update(zip((e.id for e in posted), found, strict=True))
 
     def apply(self, event: Event) -> list[Effect]:
         """Applies one event; returns its effects, or raises Rejected having changed nothing."""
@@ -276,7 +293,8 @@ class Engine:
         if denial is not None:
             return [denial]
         weight = getattr(policy.scoring.weights, event.kind)
-        return self._gain(account, weight, t, policy, event.kind, event.id, (event.id,))
+        effects = self._gain(account, weight, t, policy, event.kind, event.id, (event.id,))
+        return effects + moderation.on_posted(self, event, t, policy, account, content)
 
     def _engaged(self, event: ContentEngaged, t: float, policy: Policy) -> list[Effect]:
         account = self.account(event.actor, t)
@@ -289,13 +307,15 @@ class Engine:
             return []
         content.engaged.append(key)
         self.state.touch_content(content)
+        if moderation.labelled_rule(content) is not None:
+            return moderation.engaged_with(self, account, content, event.id, t, policy)
         weights = policy.scoring.weights
         given = weights.like_given if event.kind == "like" else weights.share_given
         effects = self._gain(
             account, given, t, policy, f"{event.kind}_given", event.id, (event.id,)
         )
         author = self.state.accounts.get(content.author)
-        if author is not None and content.published and content.removed_by is None:
+        if author is not None and content.visible:
             received = weights.like_received if event.kind == "like" else weights.share_received
             effects += self._gain(
                 author,
@@ -315,7 +335,7 @@ class Engine:
             return []
         content.reports.append((account.id, event.rule, event.id))
         self.state.touch_content(content)
-        return []
+        return moderation.on_reported(self, event, t, content)
 
     def _decided(self, event: ReviewDecided, t: float, policy: Policy) -> list[Effect]:
         moderator = self.account(event.actor, t, "moderator")
@@ -336,7 +356,7 @@ class Engine:
             ]
         act_policy, rule = found
         if event.verdict == "clear":
-            return self._cleared(event, t, act_policy, content, rule)
+            return self.cleared(event.id, t, act_policy, content, rule)
         if rule.id in content.violations:
             return [
                 Notice(
@@ -345,7 +365,7 @@ class Engine:
                     message=f"{content.id!r} was already upheld as violating {rule.id!r}",
                 )
             ]
-        return self._upheld(event, t, act_policy, content, rule)
+        return self.upheld(event.id, event.actor, t, act_policy, content, rule)
 
     def _resolve_reports(
         self, content: ContentState, upheld: bool, t: float, policy: Policy, event_id: str
@@ -356,6 +376,10 @@ class Engine:
             reporter = self.state.accounts.get(reporter_id)
             if reporter is None:
                 continue
+            if upheld:
+                reporter.reports_upheld += 1
+            else:
+                reporter.reports_rejected += 1
             delta = weights.report_upheld if upheld else weights.report_rejected
             reason = "report_upheld" if upheld else "report_rejected"
             effects += self._gain(
@@ -365,13 +389,15 @@ class Engine:
         self.state.touch_content(content)
         return effects
 
-    def _cleared(
-        self, event: ReviewDecided, t: float, policy: Policy, content: ContentState, rule: Rule
+    def cleared(
+        self, decision_id: str, t: float, policy: Policy, content: ContentState, rule: Rule
     ) -> list[Effect]:
+        """A review found the content clear of `rule`: its flag is dropped, what the flag hid
+        is shown again, and the reporters' reports count as rejected."""
         if rule.id in content.violations:
             return [
                 Notice(
-                    event_id=event.id,
+                    event_id=decision_id,
                     at=t,
                     message=(
                         f"{content.id!r} was already upheld as violating {rule.id!r}; "
@@ -381,22 +407,32 @@ class Engine:
             ]
         effects: list[Effect] = [
             LabelChanged(
-                event_id=event.id,
+                event_id=decision_id,
                 at=t,
                 content_id=content.id,
                 rule_id=rule.id,
                 status="cleared",
-                visible=True,
+                visible=moderation.unflag(content, rule.id),
             )
         ]
-        return effects + self._resolve_reports(content, False, t, policy, event.id)
+        return effects + self._resolve_reports(content, False, t, policy, decision_id)
 
-    def _upheld(
-        self, event: ReviewDecided, t: float, policy: Policy, content: ContentState, rule: Rule
+    def upheld(
+        self,
+        decision_id: str,
+        decided_by: str,
+        t: float,
+        policy: Policy,
+        content: ContentState,
+        rule: Rule,
+        automated: bool = False,
     ) -> list[Effect]:
+        """The content violates `rule` (a moderator's or an automatic decision): it is removed,
+        and its author gets a strike, the penalty and the ladder's next step."""
         author = self.account(content.author, content.at, "author")
         content.violations.append(rule.id)
-        content.removed_by = content.removed_by or event.id
+        content.removed_by = content.removed_by or decision_id
+        moderation.unflag(content, rule.id)
         self.state.touch_content(content)
         expiry = t + policy.sanctions.strike_expiry_days * DAY
         author.strikes = [s for s in author.strikes if s.expires_at > t]
@@ -406,23 +442,24 @@ class Engine:
                 rule_id=rule.id,
                 category=rule.category,
                 content_id=content.id,
-                decision_id=event.id,
+                decision_id=decision_id,
                 expires_at=expiry,
             )
         )
         self.state.touch_account(author)
-        evidence = (content.id, event.id)
+        evidence = (content.id, decision_id)
         effects: list[Effect] = [
             LabelChanged(
-                event_id=event.id,
+                event_id=decision_id,
                 at=t,
                 content_id=content.id,
                 rule_id=rule.id,
                 status="upheld",
                 visible=False,
+                automated=automated,
             ),
             StrikeIssued(
-                event_id=event.id,
+                event_id=decision_id,
                 at=t,
                 account_id=author.id,
                 rule_id=rule.id,
@@ -433,13 +470,13 @@ class Engine:
         ]
         penalty = policy.scoring.penalties.for_severity(rule.severity)
         decision = DecisionState(
-            id=event.id,
+            id=decision_id,
             at=t,
             content_id=content.id,
             account_id=author.id,
             rule_id=rule.id,
             policy_version=policy.version,
-            decided_by=event.actor,
+            decided_by=decided_by,
             penalty=penalty,
         )
         self.state.decisions[decision.id] = self.state.touch_decision(decision)
@@ -449,14 +486,15 @@ class Engine:
             t,
             policy,
             "violation",
-            event.id,
+            decision_id,
             evidence,
             rule_id=rule.id,
             note=rule.title,
         )
-        effects += self._resolve_reports(content, True, t, policy, event.id)
-        effects += self._ladder(author, t, policy, rule, event.id)
-        effects += self._score_steps(author, t, policy, event.id, rule)
+        effects += self._resolve_reports(content, True, t, policy, decision_id)
+        effects += moderation.retroactive(self, content, rule, decision_id, t, policy)
+        effects += self._ladder(author, t, policy, rule, decision_id)
+        effects += self._score_steps(author, t, policy, decision_id, rule)
         return effects
 
     # -- the sanction ladder --------------------------------------------------------------

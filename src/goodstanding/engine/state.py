@@ -57,6 +57,12 @@ class AccountState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
     admin_suspended: bool = False
     identities: dict[str, str] = msgspec.field(default_factory=dict)
     pending: dict[str, tuple[str, tuple[str, ...]]] = msgspec.field(default_factory=dict)
+    reports_upheld: int = 0
+    reports_rejected: int = 0
+
+    def report_accuracy(self) -> float:
+        """How often this account's reports were upheld, smoothed (1/2 with no history)."""
+        return (self.reports_upheld + 1) / (self.reports_upheld + self.reports_rejected + 2)
 
     def decayed(self, t: float, half_life: float) -> float:
         """The sum of ledger deltas, each faded by its age at time t."""
@@ -105,6 +111,13 @@ class ContentState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
     reports: list[tuple[str, str, str]] = msgspec.field(default_factory=list)
     engaged: list[str] = msgspec.field(default_factory=list)
     violations: list[str] = msgspec.field(default_factory=list)
+    flags: dict[str, str] = msgspec.field(default_factory=dict)
+    charged: list[str] = msgspec.field(default_factory=list)
+
+    @property
+    def visible(self) -> bool:
+        """Whether members can see it: published, not removed, not hidden pending review."""
+        return self.published and self.removed_by is None and "hidden" not in self.flags.values()
 
 
 class GroupState(msgspec.Struct, kw_only=True, array_like=True, gc=False):

@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from goodstanding.detect.spec import check_specs
 from goodstanding.policy.model import DSA_CATEGORIES, PRIVILEGES, Policy
 from goodstanding.records.retention import retention_problems
 
@@ -71,12 +72,17 @@ class _LineIndex:
             match = self._HEADER.match(line)
             if not match:
                 continue
-            names: list[PathPart] = [n.strip().strip('"') for n in match[2].split(".")]
-            if match[1] == "[[":
-                name = ".".join(str(n) for n in names)
-                index = counts.get(name, 0)
-                counts[name] = index + 1
-                names.append(index)
+            parts = [n.strip().strip('"') for n in match[2].split(".")]
+            names: list[PathPart] = []
+            for k, part in enumerate(parts):
+                names.append(part)
+                key = repr(names)
+                if k == len(parts) - 1 and match[1] == "[[":
+                    index = counts.get(key, 0)  # an array of tables, counted per parent
+                    counts[key] = index + 1
+                    names.append(index)
+                elif k < len(parts) - 1 and key in counts:
+                    names.append(counts[key] - 1)  # inside the latest entry of that array
             self.headers.append((names, number))
 
     def line_of(self, path: Sequence[PathPart]) -> int:
@@ -101,8 +107,14 @@ class _LineIndex:
         return max(start, 1)
 
 
-def _semantic_problems(policy: Policy) -> Iterable[tuple[list[PathPart], str]]:
-    """Checks no type system can: ranges, band coverage, ladder shape, rule ids and dates."""
+def _semantic_problems(
+    policy: Policy, base_dir: Path | None = None
+) -> Iterable[tuple[list[PathPart], str]]:
+    """Checks no type system can: ranges, band coverage, ladder shape, rule ids and dates,
+    detectors (patterns that compile, files that exist)."""
+    for i, rule in enumerate(policy.rules):
+        for path, message in check_specs(rule.id, rule.detectors, base_dir):
+            yield ["rules", i, *path], message
     header = policy.policy
     if header.effective_from.tzinfo is None:
         yield ["policy", "effective_from"], "needs an offset (e.g. 2026-01-01T00:00:00Z)"
@@ -273,8 +285,9 @@ def _structure_problem(error: msgspec.ValidationError) -> tuple[list[PathPart], 
     return path, message
 
 
-def parse_policy(text: str, source: str = "<policy>") -> Policy:
-    """Validates a policy given as TOML text; raises PolicyError listing every problem."""
+def parse_policy(text: str, source: str = "<policy>", base_dir: Path | None = None) -> Policy:
+    """Validates a policy given as TOML text; raises PolicyError listing every problem.
+    Files the policy names (term lists) are read relative to `base_dir`."""
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -290,7 +303,7 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
         raise PolicyError([Problem(source, index.line_of(path), dotted(path), message)]) from None
     problems = [
         Problem(source, index.line_of(path), dotted(path), message)
-        for path, message in _semantic_problems(policy)
+        for path, message in _semantic_problems(policy, base_dir)
     ]
     if problems:
         raise PolicyError(problems)
@@ -304,4 +317,4 @@ def load_policy(path: str | Path) -> Policy:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise PolicyError([Problem(str(file), 1, "", f"cannot read the file: {error}")]) from None
-    return parse_policy(text, str(file))
+    return parse_policy(text, str(file), file.parent)

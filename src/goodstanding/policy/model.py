@@ -8,6 +8,8 @@ from typing import Literal
 
 import msgspec
 
+from goodstanding.detect.spec import DetectorSpec
+
 PRIVILEGES: tuple[str, ...] = (
     "post",
     "comment",
@@ -67,6 +69,7 @@ class Weights(_Section, frozen=True, kw_only=True):
     share_received: float = 0.0
     report_upheld: float = 0.0
     report_rejected: float = 0.0
+    engaged_violating: float = 0.0
 
 
 class Penalties(_Section, frozen=True, kw_only=True):
@@ -161,6 +164,8 @@ class Rule(_Section, frozen=True, kw_only=True):
     severe: bool = False
     effective_from: datetime
     effective_until: datetime | None = None
+    mode: Literal["live", "shadow"] = "live"
+    detectors: tuple[DetectorSpec, ...] = ()
 
     def in_force(self, at: datetime) -> bool:
         """Whether the rule applies to an act at this instant."""
@@ -185,6 +190,15 @@ class Records(_Section, frozen=True, kw_only=True):
 
     min_days: float = 180.0
     max_days: float = 365.0
+
+
+class Detection(_Section, frozen=True, kw_only=True):
+    """Reports and engagement: whose reports weigh more, and whether engagement before a
+    violation label counts against the engager."""
+
+    trusted_flaggers: tuple[str, ...] = ()
+    trusted_weight: float = 3.0
+    retroactive_engagement: bool = False
 
 
 class Appeals(_Section, frozen=True, kw_only=True):
@@ -215,6 +229,7 @@ class Policy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     records: Records = Records()
     appeals: Appeals = Appeals()
     identity: Identity = Identity()
+    detection: Detection = Detection()
 
     @property
     def version(self) -> str:

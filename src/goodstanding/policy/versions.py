@@ -53,6 +53,10 @@ class PolicySet:
         self.versions: tuple[Policy, ...] = tuple(items[i] for i in order)
         self._starts = [p.effective_from for p in self.versions]
         self.by_version = {p.version: p for p in self.versions}
+        self.base_dirs: dict[str, Path | None] = {
+            items[i].version: (Path(names[i]).parent if Path(names[i]).is_file() else None)
+            for i in order
+        }
 
     @classmethod
     def load(cls, paths: Iterable[str | Path]) -> PolicySet:

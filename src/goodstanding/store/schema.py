@@ -255,6 +255,17 @@ identity_log = _effect_table(
     Column("until", Double),
 )
 
+flags = _effect_table(
+    "flags",
+    Column("content_id", String(200), nullable=False, index=True),
+    Column("rule_id", String(100), nullable=False, index=True),
+    Column("outcome", String(16), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("priority", Double, nullable=False),
+)
+
 PROJECTIONS: tuple[Table, ...] = (
     accounts,
     contents,
@@ -273,4 +284,5 @@ PROJECTIONS: tuple[Table, ...] = (
     sanction_lifts,
     identities,
     identity_log,
+    flags,
 )

@@ -46,6 +46,7 @@ from goodstanding.engine import (
 from goodstanding.engine.effects import (
     AppealDecidedEffect,
     AppealFiledEffect,
+    Flagged,
     IdentityChanged,
     SanctionLifted,
 )
@@ -467,10 +468,7 @@ class Store:
         """Writes changed accounts (rows in column order) and content items."""
         self.insert_many(conn, schema.accounts, accounts, replace=True)
         encode = content_codec[0].encode
-        rows = [
-            (c.id, c.author, c.kind, c.at, c.published and c.removed_by is None, encode(c))
-            for c in contents
-        ]
+        rows = [(c.id, c.author, c.kind, c.at, c.visible, encode(c)) for c in contents]
         self.insert_many(conn, schema.contents, rows, replace=True)
 
     # -- projections ----------------------------------------------------------------------
@@ -614,6 +612,16 @@ def _row(effect: Effect) -> tuple[Table, tuple[Any, ...]]:
             effect.outcome,
             effect.decided_by,
             effect.seconds_to_decide,
+        )
+    if isinstance(effect, Flagged):
+        return schema.flags, (
+            effect.content_id,
+            effect.rule_id,
+            effect.outcome,
+            effect.mode,
+            effect.source,
+            _evidence(effect.evidence),
+            effect.priority,
         )
     if isinstance(effect, IdentityChanged):
         return schema.identity_log, (
