@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from helpers import POLICY_V1, line
 from typer.testing import CliRunner
 
 from goodstanding.cli import app
+from helpers import POLICY_V1, line
 
 T = "2026-01-02T00:00:00Z"
 

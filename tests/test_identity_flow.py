@@ -8,11 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import POLICY_V1
 from stdnum.cn import ric
 
 from goodstanding.ingest import Ingestor, load_policies
 from goodstanding.store import Store
+from helpers import POLICY_V1
 
 KEY = base64.b64encode(bytes(range(7, 39))).decode()
 
@@ -109,7 +109,7 @@ def test_without_a_key_identity_lines_are_refused_and_nothing_is_stored(
     monkeypatch.delenv("GOODSTANDING_IDENTITY_KEYS", raising=False)
     monkeypatch.delenv("GOODSTANDING_IDENTITY_KEYFILE", raising=False)
     number = resident_number(789)
-    store, report = ingest(tmp_path, [registered("bob"), ev(
+    _store, report = ingest(tmp_path, [registered("bob"), ev(
         id="s", type="identity.submitted", at="2026-01-02T00:01:00Z", actor="bob",
         account="bob", kind="cn.ric", value=number)])
     errors = report.errors  # type: ignore[attr-defined]

@@ -130,3 +130,32 @@ def test_each_act_is_judged_by_the_version_then_in_force(tmp_path: Path) -> None
     assert policies.at(datetime(2026, 1, 31, 23, 59, 59, tzinfo=UTC)).version == "t1"
     assert policies.at(datetime(2026, 2, 1, tzinfo=UTC)).version == "t2"
     assert policies.at(datetime(2025, 12, 31, tzinfo=UTC)) is None
+
+
+def test_a_pattern_that_does_not_compile_names_rule_pattern_and_line() -> None:
+    text = BASE.replace(
+        'severity = "low"\neffective_from = 2026-01-01T00:00:00Z\n',
+        'severity = "low"\neffective_from = 2026-01-01T00:00:00Z\n\n[[rules.detectors]]\n'
+        'kind = "terms"\nterms = ["buy now"]\n\n[[rules.detectors]]\nkind = "pattern"\n'
+        "patterns = ['ok', '(unclosed']\n",
+        1,
+    )
+    [message] = problems(text)
+    assert message.startswith(
+        f"p.toml:{line_of(text, '(unclosed')}: rules[0].detectors[1].patterns[1]:"
+    )
+    assert "spam.bulk" in message and "(unclosed" in message and "compile" in message
+
+
+def test_a_missing_terms_file_is_named(tmp_path: Path) -> None:
+    policy = tmp_path / "p.toml"
+    policy.write_text(
+        BASE.replace(
+            'severity = "low"\neffective_from = 2026-01-01T00:00:00Z\n',
+            'severity = "low"\neffective_from = 2026-01-01T00:00:00Z\n\n[[rules.detectors]]\n'
+            'kind = "terms"\nterms_file = "spam-terms.txt"\n',
+            1,
+        )
+    )
+    with pytest.raises(PolicyError, match=r"spam-terms\.txt"):
+        load_policy(policy)
