@@ -131,3 +131,17 @@ def test_a_foreign_database_is_refused(tmp_path: Path) -> None:
 def test_every_command_explains_itself(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_queue_rules_report_and_rings(community: tuple[str, Path]) -> None:
+    db, stream = community
+    items = json.loads(gs(db, "queue", "--limit", "5", "--json"))
+    assert items and all(i["evidence"] for i in items)
+    assert [i["priority"] for i in items] == sorted((i["priority"] for i in items), reverse=True)
+    report = json.loads(gs(db, "rules", "report", "harassment.insults", "--json"))
+    assert report["matched"] > 0 and report["reviewed"] == report["upheld"] + report["rejected"]
+    truth = json.loads(stream.with_name("sim.truth.json").read_text())
+    members = {a for ring in truth["rings"] for a in ring}
+    found = json.loads(gs(db, "rings", "--json"))["rings"]
+    assert found, "the sim's ring must be found"
+    assert {a for ring in found for a in ring} <= members  # nobody innocent is flagged

@@ -29,6 +29,7 @@ from goodstanding.ingest import (
     replay,
     verify,
 )
+from goodstanding.moderation_reports import review_queue, rings, rule_report
 from goodstanding.policy import PolicyError, PolicySet
 from goodstanding.store import Store, StoreError, default_url
 from goodstanding.store import schema as tables
@@ -45,6 +46,8 @@ export_app = typer.Typer(
     help="Export data: a person's own data, statements of reasons.", no_args_is_help=True
 )
 app.add_typer(export_app, name="export")
+rules_app = typer.Typer(help="How rules perform.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
 identity_app = typer.Typer(help="Identity keys: generate, rotate, retire.", no_args_is_help=True)
 app.add_typer(identity_app, name="identity")
 
@@ -507,6 +510,83 @@ def identity_rotate(
                 f"key {retire_kid!r} may be retired: no stored fingerprint uses it; remove "
                 "it from the configured keys"
             )
+
+
+@app.command()
+def queue(
+    limit: Annotated[int, typer.Option(help="How many items.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the review queue: open items, highest priority first (severity, reach, report
+    score), with the evidence that put each there.
+
+    Example: goodstanding queue --limit 10
+    """
+    with _store() as store:
+        items = review_queue(store, limit)
+    if as_json:
+        _print_json(items)
+        return
+    table = Table("priority", "content", "rule", "outcome", "source", "evidence")
+    for item in items:
+        table.add_row(
+            f"{item['priority']:.0f}",
+            item["content"],
+            item["rule"],
+            item["outcome"],
+            item["source"],
+            "; ".join(item["evidence"])[:120],
+        )
+    out.print(table)
+
+
+@rules_app.command("report")
+def rules_report(
+    rule: Annotated[str, typer.Argument(help="The rule id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """How a rule performs, live or in shadow mode: items matched, reviews that upheld or
+    rejected them (precision), and examples.
+
+    Example: goodstanding rules report harassment.insults
+    """
+    with _store() as store:
+        data = rule_report(store, rule)
+    if as_json:
+        _print_json(data)
+        return
+    precision = "n/a" if data["precision"] is None else f"{data['precision']:.1%}"
+    out.print(
+        f"[bold]{rule}[/]: {data['matched']} matched {data['by_mode']} "
+        f"{data['by_source']}; reviewed {data['reviewed']}: {data['upheld']} upheld, "
+        f"{data['rejected']} rejected; precision {precision}"
+    )
+    for example in data["examples"]:
+        out.print(
+            f"  {example['content']} ({example['mode']}, {example['outcome']}, review: "
+            f"{example['review'] or 'pending'}): {'; '.join(example['evidence'])[:100]}",
+            highlight=False,
+        )
+
+
+@app.command(name="rings")
+def rings_command(
+    k: Annotated[int, typer.Option(help="Each member liked content of at least k others.")] = 2,
+    as_json: JsonOption = False,
+) -> None:
+    """Find rings of accounts that repeatedly like or share each other's violating content,
+    for review (nothing is decided automatically).
+
+    Example: goodstanding rings
+    """
+    with _store() as store:
+        found = rings(store, k=k)
+    if as_json:
+        _print_json({"rings": found})
+        return
+    out.print(f"{len(found)} ring(s) flagged for review")
+    for members in found:
+        out.print(f"  {len(members)} accounts: {', '.join(members)}")
 
 
 @policy_app.command("check")

@@ -1,0 +1,103 @@
+"""What moderators and rule owners look at: the review queue, how well a rule performs, and
+rings of accounts that like each other's violating content. Read-only queries over the store."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import msgspec
+
+from goodstanding.detect import find_rings, like_edges
+from goodstanding.engine import iso
+from goodstanding.store import Store
+
+OPEN_ITEMS = """
+SELECT f.content_id, f.rule_id, f.outcome, f.source, f.evidence, f.priority, f.at, c.author
+FROM flags f JOIN contents c ON c.id = f.content_id
+WHERE f.mode = 'live' AND f.outcome IN ('queue', 'hide')
+  AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.content_id = f.content_id
+                  AND l.rule_id = f.rule_id AND l.status IN ('upheld', 'cleared')
+                  AND l.event_seq > f.event_seq)
+ORDER BY f.priority DESC, f.at, f.content_id
+LIMIT :limit
+"""
+
+
+def review_queue(store: Store, limit: int = 50) -> list[dict[str, Any]]:
+    """Open review items, highest priority first (severity, reach, report score), each with
+    the evidence that put it there."""
+    return [
+        {
+            "content": r[0],
+            "rule": r[1],
+            "outcome": r[2],
+            "source": r[3],
+            "evidence": json.loads(r[4]),
+            "priority": round(r[5], 2),
+            "flagged_at": iso(r[6]),
+            "author": r[7],
+        }
+        for r in store.execute_sql(OPEN_ITEMS, {"limit": limit})
+    ]
+
+
+def rule_report(store: Store, rule_id: str, examples: int = 5) -> dict[str, Any]:
+    """How a rule (live or shadow) performs: items matched, by detector or reports, and how
+    reviews judged them (precision), with examples."""
+    rows = store.execute_sql(
+        "SELECT f.content_id, f.mode, f.source, f.outcome, f.evidence, "
+        "(SELECT l.status FROM labels l WHERE l.content_id = f.content_id AND "
+        " l.rule_id = f.rule_id AND l.status IN ('upheld', 'cleared') "
+        " AND l.event_seq > f.event_seq ORDER BY l.event_seq LIMIT 1) "
+        "FROM flags f WHERE f.rule_id = :rule ORDER BY f.event_seq",
+        {"rule": rule_id},
+    )
+    upheld = sum(1 for r in rows if r[5] == "upheld")
+    rejected = sum(1 for r in rows if r[5] == "cleared")
+    reviewed = upheld + rejected
+    return {
+        "rule": rule_id,
+        "matched": len(rows),
+        "by_mode": _count(r[1] for r in rows),
+        "by_source": _count(r[2] for r in rows),
+        "reviewed": reviewed,
+        "upheld": upheld,
+        "rejected": rejected,
+        "precision": round(upheld / reviewed, 3) if reviewed else None,
+        "examples": [
+            {
+                "content": r[0],
+                "mode": r[1],
+                "outcome": r[3],
+                "evidence": json.loads(r[4]),
+                "review": r[5],
+            }
+            for r in rows[:examples]
+        ],
+    }
+
+
+def _count(values: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for value in values:
+        out[value] = out.get(value, 0) + 1
+    return dict(sorted(out.items()))
+
+
+def rings(store: Store, k: int = 2, min_size: int = 3) -> list[list[str]]:
+    """Groups of accounts that repeatedly like or share each other's content upheld as
+    violating, to be reviewed (nothing is decided automatically)."""
+    labelled = {
+        r[0]
+        for r in store.execute_sql("SELECT DISTINCT content_id FROM labels WHERE status = 'upheld'")
+    }
+    decode = msgspec.json.Decoder(dict[str, Any]).decode
+    events = (
+        decode(body)
+        for (body,) in store.execute_sql(
+            "SELECT body FROM events WHERE type IN ('content.posted', 'content.engaged') "
+            "ORDER BY seq"
+        )
+    )
+    return find_rings(like_edges(events, labelled), k=k, min_size=min_size)
