@@ -15,12 +15,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# Demo-only keys, made once under var/ (an operator keeps real ones outside the database).
+DEMO_KEYS = GOODSTANDING_IDENTITY_KEYFILE=var/demo-identity.key \
+            GOODSTANDING_RECORDS_MASTER_KEYFILE=var/demo-records.key
+
+var/demo-identity.key var/demo-records.key &: | $(STAMP)
 	mkdir -p var
+	umask 077 && $(BIN)/goodstanding identity generate-key > var/demo-identity.key.tmp && \
+	  sed 's/:/ /' var/demo-identity.key.tmp > var/demo-identity.key && rm var/demo-identity.key.tmp
+	umask 077 && $(BIN)/goodstanding records keygen > var/demo-records.key
+
+demo: $(STAMP) var/demo-identity.key var/demo-records.key
 	$(BIN)/goodstanding sim --accounts $(DEMO_ACCOUNTS) --days $(DEMO_DAYS) --seed 7 --out var/demo.jsonl
 	rm -f var/demo.db var/demo.db-wal var/demo.db-shm
-	$(BIN)/goodstanding --db $(DEMO_DB) ingest var/demo.jsonl
-	$(BIN)/goodstanding --db $(DEMO_DB) summary
+	$(DEMO_KEYS) $(BIN)/goodstanding --db $(DEMO_DB) ingest var/demo.jsonl
+	$(DEMO_KEYS) $(BIN)/goodstanding --db $(DEMO_DB) summary
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
