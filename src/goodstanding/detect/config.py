@@ -1,14 +1,11 @@
-"""Detector configuration files: ``[[rules]]`` tables with ``[[rules.detectors]]``.
-
-The format is the policy file's (``id`` plus ``detectors``), so the tables of
-``default_detectors.toml`` can be merged into a policy's rules as they are. Reading such
-a file stands apart from detection: it happens once, when detectors are built.
+"""Detector configuration: ``[[rules]]`` tables with ``[[rules.detectors]]``, as in a policy
+file. The defaults are those of the default policy (one source of truth). Reading stands
+apart from detection: it happens once, when detectors are built.
 """
 
 from __future__ import annotations
 
 import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Final
 
@@ -16,7 +13,7 @@ import msgspec
 
 from goodstanding.detect.spec import DetectorSpec, RuleDetectors, check_specs
 
-DEFAULT_FILE: Final = "default_detectors.toml"
+DEFAULT_FILE: Final = Path(__file__).resolve().parent.parent / "policies" / "default.toml"
 
 
 class DetectorConfigError(ValueError):
@@ -58,10 +55,20 @@ def load_detectors(path: str | Path) -> list[RuleDetectors]:
 
 
 def default_detectors_text() -> str:
-    """The TOML text of the default detector configuration."""
-    return resources.files("goodstanding.detect").joinpath(DEFAULT_FILE).read_text("utf-8")
+    """The TOML text the default detectors come from: the default policy."""
+    return DEFAULT_FILE.read_text(encoding="utf-8")
+
+
+class _PolicyRule(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    detectors: tuple[DetectorSpec, ...] = ()
+
+
+class _PolicyRules(msgspec.Struct, frozen=True, kw_only=True):
+    rules: tuple[_PolicyRule, ...] = ()
 
 
 def default_detectors() -> list[RuleDetectors]:
-    """The default detector declarations, one entry per rule of the default policy."""
-    return parse_detectors(default_detectors_text(), None, DEFAULT_FILE)
+    """The default detector declarations: those of the default policy's rules."""
+    parsed = msgspec.convert(tomllib.loads(default_detectors_text()), _PolicyRules)
+    return [(rule.id, rule.detectors) for rule in parsed.rules]
