@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -18,6 +19,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from goodstanding.dueprocess.collect import statements_of_reasons
+from goodstanding.dueprocess.notices import NoticeError, acknowledge, notices
+from goodstanding.dueprocess.sor import EU_EEA
+from goodstanding.dueprocess.transparency import render_html, transparency_report
 from goodstanding.engine import Engine, iso
 from goodstanding.engine.state import AccountState, account_codec, group_codec
 from goodstanding.exports import account_export
@@ -57,6 +62,12 @@ rules_app = typer.Typer(help="How rules perform.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 identity_app = typer.Typer(help="Identity keys: generate, rotate, retire.", no_args_is_help=True)
 app.add_typer(identity_app, name="identity")
+notices_app = typer.Typer(
+    help="The outbox of notices to the people decisions affect.", no_args_is_help=True
+)
+app.add_typer(notices_app, name="notices")
+report_app = typer.Typer(help="Reports for the public.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
 
 out = Console()
 err = Console(stderr=True)
@@ -450,7 +461,7 @@ def export_account(
     if out_file is None:
         sys.stdout.write(text)
     else:
-        out_file.write_text(text, encoding="utf-8")
+        _write_atomically(out_file, text)
         err.print(f"wrote {out_file}")
 
 
@@ -779,6 +790,142 @@ def records_purge(
                 if isinstance(v, int) and not isinstance(v, bool)
             )
         )
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Writes a whole file or nothing: a temporary file beside it, renamed over it."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+@export_app.command("sor")
+def export_sor(
+    start: Annotated[str, typer.Option("--from", help="From (RFC 3339, inclusive).")],
+    end: Annotated[str, typer.Option("--to", help="To (RFC 3339, exclusive).")],
+    by: ByOption,
+    out_file: Annotated[Path, typer.Option("--out", help="JSON Lines file to write.")] = Path(
+        "statements-of-reasons.jsonl"
+    ),
+    scope: Annotated[
+        str,
+        typer.Option(help="Territorial scope: ISO country codes, comma-separated."),
+    ] = ",".join(EU_EEA),
+) -> None:
+    """Write a statement of reasons for every restriction applied in the period, in the EU DSA
+    Transparency Database's submission format, as JSON Lines. Every statement is checked
+    against the database's schema first; if one fails, nothing is written.
+
+    Example: goodstanding export sor --from 2026-01-01T00:00:00Z --to 2026-02-01T00:00:00Z
+    --by operator1
+    """
+    lower, upper = _time(start, "--from"), _time(end, "--to")
+    if upper <= lower:
+        raise _fail(f"--to {end} is not after --from {start}")
+    with _store() as store:
+        policies = _policies(store, None)
+        try:
+            items = statements_of_reasons(
+                store, policies, lower, upper, [c.strip().upper() for c in scope.split(",")]
+            )
+        except ValueError as error:
+            raise _fail(f"nothing written: {error}") from None
+        _write_atomically(out_file, "".join(json.dumps(i) + "\n" for i in items))
+        store.audit(
+            by,
+            "sor.export",
+            "statements-of-reasons",
+            "export to the DSA Transparency Database",
+            time.time(),
+            {"from": start, "to": end, "statements": len(items), "file": out_file.name},
+        )
+    out.print(f"wrote {len(items)} statements of reasons to {out_file}")
+
+
+@notices_app.command("list")
+def notices_list(
+    account: Annotated[str | None, typer.Option(help="Only this account's notices.")] = None,
+    include_acked: Annotated[
+        bool, typer.Option("--all", help="Include notices already acknowledged.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List the notices waiting to be delivered (each decision's statement of reasons, and the
+    decisions in a person's favour), oldest first.
+
+    Example: goodstanding notices list --account a000042
+    """
+    with _store() as store:
+        found = notices(store, _policies(store, None), account, include_acked)
+    if as_json:
+        _print_json([asdict(n) for n in found])
+        return
+    for n in found:
+        state = f" (acknowledged by {n.acked_by})" if n.acked_by else ""
+        out.print(f"[bold]{n.id}[/] to {n.account_id} at {iso(n.at)}{state}: {n.subject}")
+        out.print(n.body, highlight=False, markup=False)
+        out.print()
+    err.print(f"{len(found)} notice(s)")
+
+
+@notices_app.command("ack")
+def notices_ack(
+    notice_ids: Annotated[list[str], typer.Argument(help="The notices delivered.")],
+    by: ByOption,
+) -> None:
+    """Acknowledge notices as delivered (recorded in the audit log). Unknown ids refuse the
+    whole call; ones already acknowledged are left as they were.
+
+    Example: goodstanding notices ack sanctions:1042:0 labels:977:0 --by delivery-service
+    """
+    with _store() as store:
+        now = time.time()
+        try:
+            new = acknowledge(store, _policies(store, None), notice_ids, by, now)
+        except NoticeError as error:
+            raise _fail(str(error)) from None
+        if new:
+            store.audit(by, "notices.ack", "outbox", "delivered", now, {"notices": new})
+    already = len(notice_ids) - len(new)
+    out.print(
+        f"acknowledged {len(new)} notice(s)"
+        + (f"; {already} already acknowledged" if already else "")
+    )
+
+
+@report_app.command("transparency")
+def report_transparency(
+    start: Annotated[str, typer.Option("--from", help="From (RFC 3339, inclusive).")],
+    end: Annotated[str, typer.Option("--to", help="To (RFC 3339, exclusive).")],
+    fmt: Annotated[str, typer.Option("--format", help="json or html.")] = "json",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write here (default: stdout).")
+    ] = None,
+) -> None:
+    """The transparency report (DSA Arts. 15, 24) for a period: decisions by category, action
+    and automation, notices received, appeals and their outcomes, median times to decide,
+    suspensions and bans, record exports. HTML is one self-contained page with charts.
+
+    Example: goodstanding report transparency --from 2026-01-01T00:00:00Z
+    --to 2026-07-01T00:00:00Z --format html --out report.html
+    """
+    if fmt not in ("json", "html"):
+        raise _fail(f"--format is json or html, not {fmt!r}")
+    lower, upper = _time(start, "--from"), _time(end, "--to")
+    if upper <= lower:
+        raise _fail(f"--to {end} is not after --from {start}")
+    with _store() as store:
+        data = transparency_report(store, _policies(store, None), lower, upper)
+    text = (
+        render_html(data)
+        if fmt == "html"
+        else json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    )
+    if out_file is None:
+        sys.stdout.write(text)
+    else:
+        _write_atomically(out_file, text)
+        err.print(f"wrote {out_file}")
 
 
 @policy_app.command("check")

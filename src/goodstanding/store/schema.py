@@ -266,6 +266,16 @@ flags = _effect_table(
     Column("priority", Double, nullable=False),
 )
 
+outbox_acks = Table(
+    "outbox_acks",
+    metadata,
+    Column("notice_id", String(300), primary_key=True),
+    Column("acked_at", Double, nullable=False),
+    Column("acked_by", String(200), nullable=False),
+)
+"""Notices the platform has delivered. Not a projection: replay keeps it, and the notice ids
+it names (projection positions) are stable under replay."""
+
 PROJECTIONS: tuple[Table, ...] = (
     accounts,
     contents,

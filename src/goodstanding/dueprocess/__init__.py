@@ -1,0 +1,2 @@
+"""Due process: statements of reasons (DSA Transparency Database format), notices to the
+people affected, and the transparency report."""
