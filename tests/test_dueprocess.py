@@ -469,3 +469,17 @@ def test_every_statement_for_the_simulated_community_validates(simulated: str) -
     assert {"DECISION_VISIBILITY_CONTENT_REMOVED", "DECISION_ACCOUNT_SUSPENDED"} <= kinds(items)
     assert len({s["puid"] for s in items}) == len(items)
     assert all(problems(s) == [] for s in items)
+
+
+def test_own_data_export_lists_identity_fingerprints_never_values(
+    person: tuple[str, Store], tmp_path: Path
+) -> None:
+    db, _ = person
+    target = tmp_path / "alice.json"
+    gs(db, "export", "account", "alice", "--out", str(target))
+    data = json.loads(target.read_text())
+    verified = [i for i in data["identities"] if i["status"] == "verified"]
+    assert [i["kind"] for i in verified] == ["cn.ric"] and verified[0]["fingerprint"]
+    assert any(i["status"] == "blocked" for i in data["identities"])  # the ban blocked it
+    text = target.read_text()
+    assert NUMBER[:-1] not in text and "alice2" not in text

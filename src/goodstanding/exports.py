@@ -32,6 +32,9 @@ SECTIONS: dict[str, str] = {
     "WHERE c.author = :id ORDER BY l.event_seq, l.n",
     "admin_rights": "SELECT at, group_id, acting, reasons FROM admin_rights "
     "WHERE account_id = :id ORDER BY event_seq, n",
+    # keyed fingerprints (key id and HMAC) and their kinds: the values were never stored
+    "identities": "SELECT at, kind, fingerprint, status, reason, until FROM identity_log "
+    "WHERE account_id = :id ORDER BY event_seq, n",
 }
 TIME_COLUMNS = {"at", "until", "expires_at"}
 
