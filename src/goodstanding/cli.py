@@ -36,7 +36,7 @@ from goodstanding.ingest import (
     replay,
     verify,
 )
-from goodstanding.moderation_reports import review_queue, rings, rule_report
+from goodstanding.moderation_reports import owner_queue, review_queue, rings, rule_report
 from goodstanding.policy import PolicyError, PolicySet
 from goodstanding.records import RecordsError, RecordStore, Retention, generate_master_key
 from goodstanding.store import Store, StoreError, default_url
@@ -66,6 +66,8 @@ notices_app = typer.Typer(
     help="The outbox of notices to the people decisions affect.", no_args_is_help=True
 )
 app.add_typer(notices_app, name="notices")
+comments_app = typer.Typer(help="Comments waiting for the owners of posts.", no_args_is_help=True)
+app.add_typer(comments_app, name="comments")
 report_app = typer.Typer(help="Reports for the public.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
@@ -554,6 +556,32 @@ def queue(
             item["outcome"],
             item["source"],
             "; ".join(item["evidence"])[:120],
+        )
+    out.print(table)
+
+
+@comments_app.command("queue")
+def comments_queue(
+    owner: Annotated[str, typer.Argument(help="The account whose posts' comments to show.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show an owner's queue: comments under their posts waiting for approval
+    (comment.approved / comment.rejected), and comments showing there with a violation label,
+    each with the detectors' evidence.
+
+    Example: goodstanding comments queue a000042
+    """
+    with _store() as store:
+        _account(store, owner)
+        items = owner_queue(store, owner)
+    if as_json:
+        _print_json(items)
+        return
+    table = Table("since", "comment", "under", "author", "status", "reason / evidence")
+    for item in items:
+        why = "; ".join([item["reason"], *item["evidence"]])
+        table.add_row(
+            item["since"], item["comment"], item["under"], item["author"], item["status"], why
         )
     out.print(table)
 

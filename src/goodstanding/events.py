@@ -17,6 +17,8 @@ from typing import Literal
 
 import msgspec
 
+from goodstanding.policy.model import CommentMode
+
 MAX_ID_LENGTH = 200
 
 
@@ -121,6 +123,28 @@ class ReviewDecided(_Event, frozen=True, kw_only=True, tag="review.decided"):
     note: str | None = None
 
 
+class CommentModeSet(_Event, frozen=True, kw_only=True, tag="comment.mode_set"):
+    """An account sets how comments under its posts are published: `open`, `hold_flagged`
+    (comments a detector flags wait for the owner) or `hold_all` (every comment waits);
+    for all its posts, or for the one named by `content_id`."""
+
+    mode: CommentMode
+    content_id: str | None = None
+
+
+class CommentApproved(_Event, frozen=True, kw_only=True, tag="comment.approved"):
+    """The owner of a post publishes a comment that was waiting under it."""
+
+    content_id: str
+
+
+class CommentRejected(_Event, frozen=True, kw_only=True, tag="comment.rejected"):
+    """The owner of a post keeps a comment under it from being shown."""
+
+    content_id: str
+    note: str | None = None
+
+
 class GroupCreated(_Event, frozen=True, kw_only=True, tag="group.created"):
     """The actor creates a group chat and becomes its owner."""
 
@@ -197,6 +221,9 @@ Event = (
     | ContentEngaged
     | ContentReported
     | ReviewDecided
+    | CommentModeSet
+    | CommentApproved
+    | CommentRejected
     | GroupCreated
     | GroupJoined
     | GroupLeft
@@ -214,6 +241,9 @@ EVENT_TYPES: tuple[type[_Event], ...] = (
     ContentEngaged,
     ContentReported,
     ReviewDecided,
+    CommentModeSet,
+    CommentApproved,
+    CommentRejected,
     GroupCreated,
     GroupJoined,
     GroupLeft,

@@ -17,6 +17,9 @@ from goodstanding.events import (
     AccountRegistered,
     AppealDecided,
     AppealFiled,
+    CommentApproved,
+    CommentModeSet,
+    CommentRejected,
     ContentEngaged,
     ContentPosted,
     ContentReported,
@@ -80,6 +83,17 @@ class ChainError(RuntimeError):
         super().__init__(
             f"entry {seq}" + (f" (id {event_id!r})" if event_id else "") + f": {message}"
         )
+
+
+NAMES_CONTENT = (
+    ContentEngaged,
+    ContentReported,
+    ReviewDecided,
+    CommentModeSet,
+    CommentApproved,
+    CommentRejected,
+)
+"""Events that name a content item (`content_id`) the fold reads."""
 
 
 def load_policies(store: Store, files: Iterable[str] = ()) -> PolicySet:
@@ -263,8 +277,9 @@ class Ingestor:
         contents: set[str] = set()
         groups: set[str] = set()
         for e in events:
-            if isinstance(e, ContentEngaged | ContentReported | ReviewDecided):
-                contents.add(e.content_id)
+            if isinstance(e, NAMES_CONTENT):
+                if e.content_id is not None:
+                    contents.add(e.content_id)
             elif isinstance(e, ContentPosted):
                 if e.parent_id is not None:
                     contents.add(e.parent_id)
@@ -276,12 +291,14 @@ class Ingestor:
                     accounts.add(e.member)
         for loaded in self.store.load_contents(conn, sorted(contents - state.contents.keys())):
             state.contents[loaded.id] = loaded
+        self._load_appeals(conn, events, contents, accounts)
         for cid in contents:
             item = state.contents.get(cid)
             if item is not None:
                 accounts.add(item.author)
                 accounts.update(reporter for reporter, _, _ in item.reports)
-        self._load_appeals(conn, events, contents, accounts)
+                if item.owner is not None:
+                    accounts.add(item.owner)
         for _ in range(2):  # groups named -> their admins -> the groups those admins run
             self._load_groups(conn, groups, accounts)
             self._load_accounts(conn, accounts)

@@ -42,6 +42,51 @@ def review_queue(store: Store, limit: int = 50) -> list[dict[str, Any]]:
     ]
 
 
+def owner_queue(store: Store, owner: str) -> list[dict[str, Any]]:
+    """The comments under an owner's posts that need them: waiting for approval, or showing
+    with a violation label; each with the detectors' evidence, oldest first."""
+    latest: dict[str, tuple[str, str, float]] = {}
+    for content_id, status, reason, at in store.execute_sql(
+        "SELECT content_id, status, reason, at FROM comment_reviews WHERE owner_id = :owner "
+        "ORDER BY event_seq, n",
+        {"owner": owner},
+    ):
+        latest[content_id] = (status, reason, at)
+    waiting = sorted(c for c, (status, _, _) in latest.items() if status in ("held", "labelled"))
+    with store.engine.connect() as conn:
+        comments = {c.id: c for c in store.load_contents(conn, waiting)}
+    evidence: dict[str, list[str]] = {}
+    for content_id, rule_id, found in store.execute_sql(
+        "SELECT content_id, rule_id, evidence FROM flags WHERE mode = 'live' "
+        "AND content_id IN (SELECT content_id FROM comment_reviews WHERE owner_id = :owner) "
+        "ORDER BY event_seq, n",
+        {"owner": owner},
+    ):
+        evidence.setdefault(content_id, []).extend(f"{rule_id}: {e}" for e in json.loads(found))
+    items = []
+    for content_id in waiting:
+        comment = comments[content_id]
+        status, reason, at = latest[content_id]
+        still = (
+            comment.owner_state == "held"
+            if status == "held"
+            else comment.visible and bool(comment.flags)
+        )
+        if comment.removed_by is None and still:
+            items.append(
+                {
+                    "comment": content_id,
+                    "under": comment.parent_id,
+                    "author": comment.author,
+                    "status": status,
+                    "since": iso(at),
+                    "reason": reason,
+                    "evidence": evidence.get(content_id, []),
+                }
+            )
+    return sorted(items, key=lambda i: (i["since"], i["comment"]))
+
+
 def rule_report(store: Store, rule_id: str, examples: int = 5) -> dict[str, Any]:
     """How a rule (live or shadow) performs: items matched, by detector or reports, and how
     reviews judged them (precision), with examples."""

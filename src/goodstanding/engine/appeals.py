@@ -160,6 +160,20 @@ def _reverse(
         note=f"appeal {appeal.id} reversed decision {decision.id} "
         f"on {iso(t)}; dated at the decision it cancels",
     )
+    owner = engine.state.accounts.get(decision.owner_id) if decision.owner_id else None
+    if owner is not None and decision.owner_penalty:
+        effects += engine.entry(
+            owner,
+            -decision.owner_penalty,
+            decision.at,
+            version,
+            "appeal_reversed",
+            event_id,
+            (appeal.id, decision.id),
+            rule_id=decision.rule_id,
+            note=f"appeal {appeal.id} reversed decision {decision.id} on a comment under "
+            "your post; dated at the decision it cancels",
+        )
     content = engine.state.contents.get(decision.content_id)
     if content is not None:
         if decision.rule_id in content.violations:

@@ -141,3 +141,13 @@ class Flagged(Effect, frozen=True, kw_only=True, tag="flag"):
     source: str
     evidence: tuple[str, ...]
     priority: float
+
+
+class CommentReviewed(Effect, frozen=True, kw_only=True, tag="comment_review"):
+    """A comment waits for the owner of the post it answers, or the owner approved or
+    rejected it, or it shows under their post with a violation label (their queue)."""
+
+    content_id: str
+    owner_id: str
+    status: str  # held | approved | rejected | labelled
+    reason: str

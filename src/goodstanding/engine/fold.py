@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from goodstanding.detect import Detection, Detector
-from goodstanding.engine import appeals, groups, identity, moderation
+from goodstanding.engine import appeals, comments, groups, identity, moderation
 from goodstanding.engine.base import Rejected, iso
 from goodstanding.engine.effects import (
     Denial,
@@ -38,6 +38,9 @@ from goodstanding.events import (
     AccountRegistered,
     AppealDecided,
     AppealFiled,
+    CommentApproved,
+    CommentModeSet,
+    CommentRejected,
     ContentEngaged,
     ContentPosted,
     ContentReported,
@@ -73,6 +76,9 @@ class Engine:
             ContentEngaged: self._engaged,
             ContentReported: self._reported,
             ReviewDecided: self._decided,
+            CommentModeSet: partial(comments.mode_set, self),
+            CommentApproved: partial(comments.approved, self),
+            CommentRejected: partial(comments.rejected, self),
             GroupCreated: partial(groups.created, self),
             GroupJoined: partial(groups.joined, self),
             GroupLeft: partial(groups.left, self),
@@ -136,7 +142,7 @@ class Engine:
             )
         return account
 
-    def _content(self, content_id: str, t: float) -> ContentState:
+    def content(self, content_id: str, t: float) -> ContentState:
         content = self.state.contents.get(content_id)
         if content is None:
             raise Rejected(f"unknown content {content_id!r}")
@@ -272,8 +278,7 @@ class Engine:
         account = self.account(event.actor, t)
         if event.content_id in self.state.contents:
             raise Rejected(f"content id {event.content_id!r} is already used")
-        if event.parent_id is not None:
-            self._content(event.parent_id, t)
+        parent = self.content(event.parent_id, t) if event.parent_id is not None else None
         if event.group_id is not None:
             groups.require_member(self, event.group_id, account.id, t)
         need: tuple[str, ...] = (event.kind,)
@@ -294,11 +299,14 @@ class Engine:
             return [denial]
         weight = getattr(policy.scoring.weights, event.kind)
         effects = self._gain(account, weight, t, policy, event.kind, event.id, (event.id,))
-        return effects + moderation.on_posted(self, event, t, policy, account, content)
+        effects += moderation.on_posted(self, event, t, policy, account, content)
+        if parent is not None:
+            effects += comments.on_commented(self, content, parent, event.id, t, policy)
+        return effects
 
     def _engaged(self, event: ContentEngaged, t: float, policy: Policy) -> list[Effect]:
         account = self.account(event.actor, t)
-        content = self._content(event.content_id, t)
+        content = self.content(event.content_id, t)
         denial = self.check(account, (event.kind,), event, t, policy)
         if denial is not None:
             return [denial]
@@ -330,7 +338,7 @@ class Engine:
 
     def _reported(self, event: ContentReported, t: float, policy: Policy) -> list[Effect]:
         account = self.account(event.actor, t)
-        content = self._content(event.content_id, t)
+        content = self.content(event.content_id, t)
         if any(reporter == account.id for reporter, _, _ in content.reports):
             return []
         content.reports.append((account.id, event.rule, event.id))
@@ -341,7 +349,7 @@ class Engine:
         moderator = self.account(event.actor, t, "moderator")
         if moderator.role != "moderator":
             raise Rejected(f"{event.actor!r} is not a moderator: only moderators decide reviews")
-        content = self._content(event.content_id, t)
+        content = self.content(event.content_id, t)
         found = self.policies.rule_at(event.rule, datetime.fromtimestamp(content.at, UTC))
         if found is None:
             return [
@@ -491,6 +499,7 @@ class Engine:
             rule_id=rule.id,
             note=rule.title,
         )
+        effects += comments.owner_answers(self, content, rule, decision, t, policy)
         effects += self._resolve_reports(content, True, t, policy, decision_id)
         effects += moderation.retroactive(self, content, rule, decision_id, t, policy)
         effects += self._ladder(author, t, policy, rule, decision_id)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from goodstanding.detect import Detector
 from goodstanding.detect.spec import ReportsSpec
+from goodstanding.engine import comments
 from goodstanding.engine.effects import Effect, Flagged, LabelChanged, Notice
 from goodstanding.engine.state import AccountState, ContentState
 from goodstanding.events import ContentPosted, ContentReported
@@ -183,6 +184,7 @@ def flag(
             visible=content.visible,
             automated=source == "detector",
         ),
+        *comments.labelled(content, event_id, t),
     ]
 
 

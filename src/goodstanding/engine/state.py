@@ -59,6 +59,7 @@ class AccountState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
     pending: dict[str, tuple[str, tuple[str, ...]]] = msgspec.field(default_factory=dict)
     reports_upheld: int = 0
     reports_rejected: int = 0
+    comment_mode: str | None = None
 
     def report_accuracy(self) -> float:
         """How often this account's reports were upheld, smoothed (1/2 with no history)."""
@@ -113,11 +114,21 @@ class ContentState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
     violations: list[str] = msgspec.field(default_factory=list)
     flags: dict[str, str] = msgspec.field(default_factory=dict)
     charged: list[str] = msgspec.field(default_factory=list)
+    owner: str | None = None  # a comment's: the author of the content it answers
+    owner_state: str | None = None  # held | approved | rejected (by the owner)
+    labelled_at: float | None = None  # when a comment first showed with a violation label
+    comment_mode: str | None = None  # a post's own comment mode, over its author's
 
     @property
     def visible(self) -> bool:
-        """Whether members can see it: published, not removed, not hidden pending review."""
-        return self.published and self.removed_by is None and "hidden" not in self.flags.values()
+        """Whether members can see it: published, not removed, not hidden pending review,
+        not waiting for or rejected by the owner of the post it answers."""
+        return (
+            self.published
+            and self.removed_by is None
+            and "hidden" not in self.flags.values()
+            and self.owner_state not in ("held", "rejected")
+        )
 
 
 class GroupState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
@@ -148,6 +159,8 @@ class DecisionState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
     penalty: float
     appeal_id: str | None = None
     reversed: bool = False
+    owner_id: str | None = None  # the post's owner, answering for a comment per policy
+    owner_penalty: float = 0.0
 
 
 class AppealState(msgspec.Struct, kw_only=True, array_like=True, gc=False):

@@ -132,6 +132,12 @@ def _semantic_problems(
     for name in ("low", "medium", "high", "critical"):
         if getattr(s.penalties, name) > 0:
             yield ["scoring", "penalties", name], "a penalty must be zero or negative"
+    c = policy.comments
+    for name in ("approved_violating", "labelled_visible"):
+        if getattr(c, name) > 0:
+            yield ["comments", name], "an owner's accountability is zero or negative"
+    if c.labelled_visible_hours <= 0:
+        yield ["comments", "labelled_visible_hours"], "must be positive"
     for key, message in retention_problems(policy.records.min_days, policy.records.max_days):
         yield ["records", key], message
     if policy.appeals.window_days < MIN_APPEAL_WINDOW_DAYS:

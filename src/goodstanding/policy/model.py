@@ -185,6 +185,21 @@ class Groups(_Section, frozen=True, kw_only=True):
     restore_admin_automatically: bool = True
 
 
+CommentMode = Literal["open", "hold_flagged", "hold_all"]
+
+
+class Comments(_Section, frozen=True, kw_only=True):
+    """Owners vet comments under their posts: the default comment mode, and what an owner
+    answers for (small ledger weights, zero or negative) when a comment under their post is
+    later upheld as breaking a rule: having approved it, or having left it visible with a
+    violation label for longer than `labelled_visible_hours`."""
+
+    default_mode: CommentMode = "open"
+    approved_violating: float = -1.0
+    labelled_visible: float = -0.5
+    labelled_visible_hours: float = 24.0
+
+
 class Records(_Section, frozen=True, kw_only=True):
     """Retention of group-chat records: kept at least `min_days`, deleted after `max_days`."""
 
@@ -226,6 +241,7 @@ class Policy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     sanctions: Sanctions
     rules: tuple[Rule, ...]
     groups: Groups = Groups()
+    comments: Comments = Comments()
     records: Records = Records()
     appeals: Appeals = Appeals()
     identity: Identity = Identity()

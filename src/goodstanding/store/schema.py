@@ -276,6 +276,14 @@ outbox_acks = Table(
 """Notices the platform has delivered. Not a projection: replay keeps it, and the notice ids
 it names (projection positions) are stable under replay."""
 
+comment_reviews = _effect_table(
+    "comment_reviews",
+    Column("content_id", String(200), nullable=False, index=True),
+    Column("owner_id", String(200), nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
 PROJECTIONS: tuple[Table, ...] = (
     accounts,
     contents,
@@ -295,4 +303,5 @@ PROJECTIONS: tuple[Table, ...] = (
     identities,
     identity_log,
     flags,
+    comment_reviews,
 )

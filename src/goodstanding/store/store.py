@@ -46,6 +46,7 @@ from goodstanding.engine import (
 from goodstanding.engine.effects import (
     AppealDecidedEffect,
     AppealFiledEffect,
+    CommentReviewed,
     Flagged,
     IdentityChanged,
     SanctionLifted,
@@ -635,4 +636,11 @@ def _row(effect: Effect) -> tuple[Table, tuple[Any, ...]]:
         )
     if isinstance(effect, SanctionLifted):
         return schema.sanction_lifts, (effect.sanction_id, effect.account_id, effect.reason)
+    if isinstance(effect, CommentReviewed):
+        return schema.comment_reviews, (
+            effect.content_id,
+            effect.owner_id,
+            effect.status,
+            effect.reason,
+        )
     raise TypeError(f"no projection for effect {type(effect).__name__}")
