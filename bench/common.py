@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import time
@@ -10,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from goodstanding.sim import SimConfig, truth_path_for, write_jsonl
+from goodstanding.sim import SimConfig, community, truth_path_for, write_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "var" / "bench"
@@ -18,9 +19,11 @@ T = TypeVar("T")
 
 
 def sim_stream(accounts: int, days: int, seed: int = 11) -> Path:
-    """A sim stream as JSON Lines, generated once and kept under var/bench/."""
+    """A sim stream as JSON Lines, generated once per version of the generator and kept under
+    var/bench/."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"sim-{accounts}-{days}-{seed}.jsonl"
+    version = hashlib.sha256(Path(community.__file__).read_bytes()).hexdigest()[:10]
+    path = CACHE / f"sim-{accounts}-{days}-{seed}-{version}.jsonl"
     if not path.exists():
         partial = path.with_name(path.name + ".partial.jsonl")
         write_jsonl(SimConfig(accounts=accounts, days=days, seed=seed), partial)

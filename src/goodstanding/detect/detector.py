@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Final, Literal
 
 import msgspec
-import numpy as np
 
 from goodstanding.detect.classifier import Classifier, ClassifierUnavailable, classifier_for
 from goodstanding.detect.known import KnownIndex, Sketcher
@@ -375,40 +374,23 @@ class Detector:
     ) -> None:
         if not self._known_uses:
             return
-        for i, text in enumerate(texts):
+        try:
+            values = self._sketcher.hashvalues_many(heads)
+        except Exception as error:
+            for i in range(len(texts)):
+                failures[i] += [_failure(use, error) for use in self._known_uses]
+            return
+        for use in self._known_uses:
             try:
-                values = (
-                    self._sketcher.hashvalues(heads[i])
-                    if heads[i].strip()
-                    else np.full(self._sketcher.num_perm, np.uint32(0xFFFFFFFF), dtype=np.uint32)
-                )
+                found = use.index.query_many(values)
             except Exception as error:
-                failures[i] += [
-                    Failure(
-                        rule_id=use.rule_id,
-                        kind="known",
-                        detector=use.detector,
-                        error=f"{type(error).__name__}: {error}",
-                    )
-                    for use in self._known_uses
-                ]
+                for i in range(len(texts)):
+                    failures[i].append(_failure(use, error))
                 continue
-            end = min(len(text), self.cap)
-            for use in self._known_uses:
-                try:
-                    hits = use.index.query_values(values)
-                except Exception as error:
-                    failures[i].append(
-                        Failure(
-                            rule_id=use.rule_id,
-                            kind="known",
-                            detector=use.detector,
-                            error=f"{type(error).__name__}: {error}",
-                        )
-                    )
-                    continue
+            for i, hits in enumerate(found):
                 if hits:
                     best = hits[0]
+                    end = min(len(texts[i]), self.cap)
                     findings[i].append(
                         Finding(
                             rule_id=use.rule_id,
@@ -419,10 +401,20 @@ class Detector:
                             score=best.similarity,
                             start=0,
                             end=end,
-                            excerpt=_cut(text[:end]),
+                            excerpt=_cut(texts[i][:end]),
                             item=best.item,
                         )
                     )
+
+
+def _failure(use: _KnownUse, error: Exception) -> Failure:
+    """A known-content detector that raised, recorded for every text it should have read."""
+    return Failure(
+        rule_id=use.rule_id,
+        kind="known",
+        detector=use.detector,
+        error=f"{type(error).__name__}: {error}",
+    )
 
 
 def _as_text(value: object) -> str:
