@@ -3,15 +3,13 @@ the fold, the encrypted group-chat record, the hash-chained log, on SQLite."""
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 import random
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.common import note, report, sim_stream, timed
+from bench.common import note, report, sim_stream, throwaway_keys, timed
 from goodstanding.ingest import Ingestor, load_policies
 from goodstanding.store import Store
 
@@ -88,7 +86,7 @@ def main() -> None:
     """Prints group messages per second through ingest (detection + records + log)."""
     note("building a stream of group messages from sim texts")
     lines = _stream(_texts())
-    os.environ["GOODSTANDING_RECORDS_MASTER_KEY"] = base64.b64encode(os.urandom(32)).decode()
+    throwaway_keys()
     with tempfile.TemporaryDirectory() as folder:
         store = Store.open(f"sqlite:///{Path(folder) / 'bench.db'}")
         ingestor = Ingestor(store, load_policies(store))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from bench.common import note, postgres_url, report, sim_stream, timed
+from bench.common import note, postgres_url, report, sim_stream, throwaway_keys, timed
 from goodstanding.ingest import Ingestor, load_policies, replay
 from goodstanding.store import Store
 from goodstanding.store import schema as tables
@@ -23,6 +23,7 @@ def _ingest(url: str, path: Path) -> tuple[Store, int, float]:
 
 def main() -> None:
     """Prints ingest rates (SQLite, PostgreSQL) and the replay time of the SQLite log."""
+    throwaway_keys()
     path = sim_stream(ACCOUNTS, DAYS)
     conditions = f"sim {ACCOUNTS:,} accounts x {DAYS} days, default policy, batches of 20,000"
     with tempfile.TemporaryDirectory() as folder:

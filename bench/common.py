@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import sys
@@ -30,6 +31,15 @@ def sim_stream(accounts: int, days: int, seed: int = 11) -> Path:
         truth_path_for(partial).replace(truth_path_for(path))
         partial.rename(path)
     return path
+
+
+def throwaway_keys() -> None:
+    """Fresh identity and records keys for this process, as an operator would configure
+    them (the sim's group messages are kept as records, its identities sealed)."""
+    from goodstanding.identity import generate_key
+
+    os.environ["GOODSTANDING_RECORDS_MASTER_KEY"] = base64.b64encode(os.urandom(32)).decode()
+    os.environ["GOODSTANDING_IDENTITY_KEYS"] = "bench:" + generate_key()
 
 
 def timed(fn: Callable[[], T]) -> tuple[T, float]:

@@ -52,12 +52,19 @@ TEST_IDENTITY_KEY = "k1:" + base64.b64encode(bytes(range(100, 132))).decode()
 TEST_MASTER_KEY = base64.b64encode(bytes(range(1, 33))).decode()
 
 
-@pytest.fixture(autouse=True)
-def secret_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Throwaway identity and records keys, as an operator would configure them (tests of a
-    missing key remove them)."""
-    monkeypatch.setenv("GOODSTANDING_IDENTITY_KEYS", TEST_IDENTITY_KEY)
-    monkeypatch.setenv("GOODSTANDING_RECORDS_MASTER_KEY", TEST_MASTER_KEY)
-    for name in ("GOODSTANDING_IDENTITY_KEYFILE", "GOODSTANDING_RECORDS_MASTER_KEYFILE",
-                 "GOODSTANDING_RECORDS_MASTER_KEY_ID"):
-        monkeypatch.delenv(name, raising=False)
+@pytest.fixture(scope="session", autouse=True)
+def secret_keys() -> Iterator[None]:
+    """Throwaway identity and records keys, as an operator would configure them, for the
+    whole session: module-scoped fixtures that ingest a sim stream (group messages,
+    identities) need them too. Tests of a missing key remove them with their own
+    `monkeypatch`, which puts them back afterwards."""
+    with pytest.MonkeyPatch.context() as keys:
+        keys.setenv("GOODSTANDING_IDENTITY_KEYS", TEST_IDENTITY_KEY)
+        keys.setenv("GOODSTANDING_RECORDS_MASTER_KEY", TEST_MASTER_KEY)
+        for name in (
+            "GOODSTANDING_IDENTITY_KEYFILE",
+            "GOODSTANDING_RECORDS_MASTER_KEYFILE",
+            "GOODSTANDING_RECORDS_MASTER_KEY_ID",
+        ):
+            keys.delenv(name, raising=False)
+        yield

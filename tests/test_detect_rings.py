@@ -43,5 +43,6 @@ def test_rings_found_in_the_simulation_match_the_truth() -> None:
     for ring in rings:  # each group found lies within one true ring
         assert any(set(ring) <= set(t) for t in truth.rings)
     # the same edges come from decoded events (structs) as from dicts
-    decoded = [decode_event(json.dumps(e)) for e in stream[:3000]]
-    assert like_edges(decoded, labelled) == like_edges(stream[:3000], labelled)
+    head = [e for e in stream[:3000] if e["type"] != "identity.submitted"]  # sealed at ingest
+    decoded = [decode_event(json.dumps(e)) for e in head]
+    assert like_edges(decoded, labelled) == like_edges(head, labelled)

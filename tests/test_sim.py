@@ -15,8 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from goodstanding.events import decode_event
+from goodstanding.events import EVENT_CLASSES, IdentitySubmitted, decode_event
+from goodstanding.identity import load_keyring, seal_line, validate
+from goodstanding.ingest import Ingestor, load_policies
 from goodstanding.sim import (
+    EVENT_TYPES,
     RULE_IDS,
     VIOLATION_VOCABULARY,
     GroundTruth,
@@ -28,6 +31,7 @@ from goodstanding.sim import (
     truth_path_for,
     write_jsonl,
 )
+from goodstanding.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 AT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -39,6 +43,33 @@ FIELDS = {
     "content.reported": ["id", "type", "at", "actor", "content_id", "rule"],
     "reported with note": ["id", "type", "at", "actor", "content_id", "rule", "note"],
     "review.decided": ["id", "type", "at", "actor", "content_id", "rule", "verdict"],
+    "message": ["id", "type", "at", "actor", "content_id", "kind", "group_id", "text"],
+    "group.created": ["id", "type", "at", "actor", "group_id", "name"],
+    "group.joined": ["id", "type", "at", "actor", "group_id"],
+    "group.left": ["id", "type", "at", "actor", "group_id"],
+    "group.role_changed": ["id", "type", "at", "actor", "group_id", "member", "role"],
+    "appeal.filed": ["id", "type", "at", "actor", "appeal_id", "decision_id", "reason"],
+    "appeal.decided": ["id", "type", "at", "actor", "appeal_id", "outcome"],
+    "identity.submitted": ["id", "type", "at", "actor", "account", "kind", "value"],
+    "submitted with region": ["id", "type", "at", "actor", "account", "kind", "value", "region"],
+    "identity.verified": ["id", "type", "at", "actor", "account", "submission", "method"],
+    "identity.rejected": ["id", "type", "at", "actor", "account", "submission", "reason"],
+}
+EVENT_KINDS = {
+    "account.registered",
+    "content.posted",
+    "content.engaged",
+    "content.reported",
+    "review.decided",
+    "group.created",
+    "group.joined",
+    "group.left",
+    "group.role_changed",
+    "appeal.filed",
+    "appeal.decided",
+    "identity.submitted",
+    "identity.verified",
+    "identity.rejected",
 }
 
 
@@ -55,6 +86,15 @@ def check_invariants(events: Iterable[dict[str, object]], truth: GroundTruth) ->
     seen: dict[str, dict[str, object]] = {}
     registered: dict[str, str] = {}  # actor -> registration time
     content_at: dict[str, str] = {}
+    author: dict[str, str] = {}
+    groups: dict[str, dict[str, str]] = {}  # group -> member -> role
+    group_at: dict[str, str] = {}
+    reviews: dict[str, tuple[str, str, str]] = {}  # id -> (content, moderator, verdict)
+    appealed: dict[str, str] = {}  # appeal -> the moderator who took the decision
+    appealed_decisions: set[str] = set()
+    decided: set[str] = set()
+    submissions: dict[str, str] = {}  # identity.submitted id -> account
+    verdicts: set[str] = set()
     newest = ""
     for event in events:
         ident, kind, at, actor = (str(event[k]) for k in ("id", "type", "at", "actor"))
@@ -69,10 +109,12 @@ def check_invariants(events: Iterable[dict[str, object]], truth: GroundTruth) ->
         newest = max(newest, at)
 
         expected = FIELDS[kind]
-        if kind == "content.posted" and event["kind"] == "comment":
-            expected = FIELDS["comment"]
+        if kind == "content.posted" and event["kind"] != "post":
+            expected = FIELDS[str(event["kind"])]
         if kind == "content.reported" and "note" in event:
             expected = FIELDS["reported with note"]
+        if kind == "identity.submitted" and "region" in event:
+            expected = FIELDS["submitted with region"]
         assert list(event) == expected
 
         if kind == "account.registered":
@@ -82,28 +124,74 @@ def check_invariants(events: Iterable[dict[str, object]], truth: GroundTruth) ->
             continue
         assert actor in registered, f"{ident}: {actor} acts before registering"
         assert registered[actor] < at
+        assert (actor in moderators) == (
+            kind in ("review.decided", "appeal.decided", "identity.verified", "identity.rejected")
+        ), f"{ident}: only moderators review, decide appeals and report identity checks"
+        if kind.startswith("group."):
+            group = str(event["group_id"])
+            if kind == "group.created":
+                assert group not in groups
+                groups[group], group_at[group] = {actor: "owner"}, at
+                continue
+            assert group_at[group] < at
+            roles = groups[group]
+            if kind == "group.joined":
+                assert actor not in roles
+                roles[actor] = "member"
+            elif kind == "group.left":
+                assert roles.pop(actor) != "owner"
+            else:
+                assert roles[actor] == "owner"
+                assert roles[str(event["member"])] == "member" and event["role"] == "admin"
+                roles[str(event["member"])] = "admin"
+            continue
+        if kind == "appeal.filed":
+            decision = str(event["decision_id"])
+            content, moderator, verdict = reviews[decision]
+            assert verdict == "violates" and author[content] == actor
+            assert decision not in appealed_decisions and event["appeal_id"] not in appealed
+            appealed_decisions.add(decision)
+            appealed[str(event["appeal_id"])] = moderator
+            continue
+        if kind == "appeal.decided":
+            appeal = str(event["appeal_id"])
+            assert appeal not in decided and appealed[appeal] != actor
+            assert event["outcome"] in ("upheld", "reversed")
+            decided.add(appeal)
+            continue
+        if kind == "identity.submitted":
+            assert event["account"] == actor and event["kind"] in ("cn.ric", "phone")
+            submissions[ident] = actor
+            continue
+        if kind in ("identity.verified", "identity.rejected"):
+            submission = str(event["submission"])
+            assert submissions[submission] == event["account"] and submission not in verdicts
+            verdicts.add(submission)
+            continue
         target = str(event["content_id"])
         if kind == "content.posted":
-            assert actor not in moderators, "moderators do not post"
             assert target not in content_at
             if event["kind"] == "comment":
                 parent = str(event["parent_id"])
                 assert parent in content_at, f"{ident}: parent {parent} not posted before"
                 assert content_at[parent] < at
+            if event["kind"] == "message":
+                assert actor in groups[str(event["group_id"])], f"{ident}: not a member"
             content_at[target] = at
+            author[target] = actor
             continue
         assert target in content_at, f"{ident}: {target} does not exist yet"
         assert content_at[target] < at
         if kind == "review.decided":
-            assert actor in moderators
             assert event["verdict"] in ("violates", "clear")
-        else:
-            assert actor not in moderators
+            reviews[ident] = (target, actor, str(event["verdict"]))
         if kind in ("content.reported", "review.decided"):
             assert event["rule"] in RULE_IDS
     assert set(truth.duplicate_events) <= set(seen)
     assert set(truth.late_events) <= set(seen)
     assert set(truth.violating_content) <= set(content_at)
+    assert set(truth.appeals) == decided
+    assert set(truth.evasion_attempts) <= set(submissions)
 
 
 # -- determinism -------------------------------------------------------------------
@@ -119,7 +207,7 @@ def test_same_config_gives_identical_bytes(tmp_path: Path) -> None:
     assert first.by_type == second.by_type
     lines = (tmp_path / "a.jsonl").read_bytes().splitlines()
     assert first.lines == len(lines) > 1000
-    assert Counter(json.loads(line)["type"] for line in lines) == first.by_type
+    assert Counter(json.loads(line)["type"] for line in lines) == Counter(first.by_type)
 
 
 def test_different_seed_gives_different_stream(tmp_path: Path) -> None:
@@ -139,8 +227,19 @@ def test_truth_file_round_trips(tmp_path: Path) -> None:
 
 def test_events_are_accepted_by_the_event_decoder() -> None:
     config = SimConfig(accounts=200, days=5, seed=5, late_share=0.02, duplicate_share=0.02)
+    ring = load_keyring().ring  # identity values are sealed before decoding, as at ingest
+    sealed = 0
     for number, event in enumerate(generate(config), start=1):
-        decode_event(json.dumps(event), line=number)
+        decoded = decode_event(seal_line(ring, json.dumps(event)), line=number)
+        if isinstance(decoded, IdentitySubmitted):
+            assert decoded.fingerprints and decoded.invalid is None
+            sealed += 1
+    assert sealed > 0
+
+
+def test_event_types_are_the_engines() -> None:
+    assert set(EVENT_TYPES) == EVENT_KINDS
+    assert set(EVENT_TYPES) <= set(EVENT_CLASSES)
 
 
 # -- stream invariants ------------------------------------------------------------
@@ -150,15 +249,10 @@ def test_invariants_hold_for_a_default_sized_run() -> None:
     events, truth = run(SimConfig(accounts=1000, days=10, seed=4))
     check_invariants(events, truth)
     types = Counter(str(e["type"]) for e in events)
-    assert set(types) == {
-        "account.registered",
-        "content.posted",
-        "content.engaged",
-        "content.reported",
-        "review.decided",
-    }
+    assert set(types) <= EVENT_KINDS
+    assert EVENT_KINDS - set(types) <= {"group.role_changed", "identity.rejected"}  # rare
     registered = {e["actor"] for e in events if e["type"] == "account.registered"}
-    assert len(registered) == 1000 + 2
+    assert len(registered) == 1000 + 2 + len(truth.evasion_attempts)
 
 
 def test_late_and_duplicate_deliveries_are_the_only_disorder() -> None:
@@ -211,7 +305,9 @@ def test_invariants_hold_for_any_small_config(config: SimConfig) -> None:
     events, truth = run(config)
     check_invariants(events, truth)
     registrations = [e for e in events if e["type"] == "account.registered"]
-    assert len({e["actor"] for e in registrations}) == config.accounts + (config.moderators or 0)
+    assert len({e["actor"] for e in registrations}) == (
+        config.accounts + (config.moderators or 0) + len(truth.evasion_attempts)
+    )
     assert len(truth.rings) == config.ring_count
     assert all(len(ring) == config.ring_size for ring in truth.rings)
 
@@ -228,9 +324,10 @@ def month() -> tuple[list[dict[str, object]], GroundTruth]:
 def test_top_tenth_of_accounts_produce_most_content(
     month: tuple[list[dict[str, object]], GroundTruth],
 ) -> None:
-    events, _ = month
+    events, truth = month
     content = Counter(str(e["actor"]) for e in events if e["type"] == "content.posted")
     members = {str(e["actor"]) for e in events if e.get("role") == "member"}
+    members -= {str(e["actor"]) for e in events if e["id"] in truth.evasion_attempts}
     per_account = sorted((content[a] for a in members), reverse=True)
     assert len(per_account) == 2000
     assert sum(per_account[:200]) > 0.5 * sum(per_account)
@@ -295,6 +392,121 @@ def test_truth_matches_the_stream(month: tuple[list[dict[str, object]], GroundTr
     assert len(reported & reviewed) > 0.75 * len(reported)  # most reports get a review
     assert reviewed - reported  # and a few reviews are proactive
     assert len(reviewed) == len(reviews)  # one review per item
+
+    # appeals: against upheld reviews, reversed when the review was mistaken, mostly upheld else
+    decision_of = {
+        str(e["appeal_id"]): str(e["decision_id"]) for e in events if e["type"] == "appeal.filed"
+    }
+    outcomes = {
+        str(e["appeal_id"]): str(e["outcome"]) for e in events if e["type"] == "appeal.decided"
+    }
+    assert outcomes == truth.appeals
+    assert set(outcomes) <= set(decision_of)
+    mistaken_appeals = {a for a in outcomes if decision_of[a] in mistaken}
+    assert all(outcomes[a] == "reversed" for a in mistaken_appeals)
+    lenient = [a for a, o in outcomes.items() if o == "reversed" and a not in mistaken_appeals]
+    assert len(lenient) < 0.2 * (len(outcomes) - len(mistaken_appeals))
+    assert 0.02 < len(decision_of) / sum(e["verdict"] == "violates" for e in reviews) < 0.3
+
+    # evasion attempts: a later account submits a sanctioned member's verified identity
+    submitted = {str(e["id"]): e for e in events if e["type"] == "identity.submitted"}
+    verified = {str(e["submission"]) for e in events if e["type"] == "identity.verified"}
+    registered_at = {e["actor"]: e["at"] for e in events if e["type"] == "account.registered"}
+    own = {str(e["actor"]): e for i, e in submitted.items() if i not in truth.evasion_attempts}
+    assert truth.evasion_attempts
+    for attempt, original in truth.evasion_attempts.items():
+        second, first = submitted[attempt], own[original]
+        assert first["id"] in verified and original in truth.abusive_accounts
+        assert registered_at[second["actor"]] > first["at"]
+        assert second["value"] != first["value"] and second["kind"] == first["kind"]
+        assert canonical(second) == canonical(first)
+
+
+def canonical(submission: dict[str, object]) -> str:
+    """The canonical value of a submitted identity."""
+    region = submission.get("region")
+    kind, value = str(submission["kind"]), str(submission["value"])
+    return validate(kind, value, str(region) if region else None, mobile_required=True).value
+
+
+def test_members_verify_valid_identities(
+    month: tuple[list[dict[str, object]], GroundTruth],
+) -> None:
+    events, truth = month
+    submitted = [e for e in events if e["type"] == "identity.submitted"]
+    own = [e for e in submitted if e["id"] not in truth.evasion_attempts]
+    assert 0.01 < len(own) / 2000 < 0.1  # a small share of the members
+    values = [canonical(e) for e in own]  # every value is valid (validate raises otherwise)
+    assert len(set(values)) == len(values)
+    assert {str(e["kind"]) for e in own} == {"cn.ric", "phone"}
+    assert any(e["value"] != v for e, v in zip(own, values, strict=True))  # typed variously
+    verdicts = Counter(str(e["type"]) for e in events if e["type"].startswith("identity.v"))
+    assert verdicts["identity.verified"] > 0.8 * len(own)
+
+
+def test_groups_gather_members_who_chat(
+    month: tuple[list[dict[str, object]], GroundTruth],
+) -> None:
+    events, truth = month
+    types = Counter(str(e["type"]) for e in events)
+    assert 2 <= types["group.created"] <= 8  # a few per 1000 accounts
+    assert types["group.joined"] > 20 * types["group.created"]
+    assert 0 < types["group.left"] < 0.2 * types["group.joined"]
+    messages = [e for e in events if e.get("kind") == "message"]
+    assert 0.05 < len(messages) / types["content.posted"] < 0.35
+    assert 0.05 < len(messages) / len(events) < 0.15
+    violating = [e for e in messages if e["content_id"] in truth.violating_content]
+    assert violating and all(e["actor"] in truth.abusive_accounts for e in violating)
+    bad = {e["content_id"] for e in violating}
+    assert any(e["type"] == "content.reported" and e["content_id"] in bad for e in events)
+    assert any(e["type"] == "review.decided" and e["content_id"] in bad for e in events)
+    chat = {e["content_id"] for e in messages}  # nobody likes, shares or comments on them
+    assert not any(e.get("content_id") in chat for e in events if e["type"] == "content.engaged")
+    assert not any(e.get("parent_id") in chat for e in events)
+
+
+def test_the_engine_accepts_the_stream_and_refuses_only_evasions(tmp_path: Path) -> None:
+    config = SimConfig(accounts=600, days=30, seed=8)
+    stats = write_jsonl(config, tmp_path / "sim.jsonl")
+    truth = load_truth(stats.truth_path)
+    lines = (tmp_path / "sim.jsonl").read_bytes().splitlines()
+    events = [json.loads(line) for line in lines]
+    store = Store.open(f"sqlite:///{tmp_path}/gs.db")
+    report = Ingestor(store, load_policies(store)).ingest(lines)
+    assert report.errors == []
+    assert report.accepted + report.duplicates == len(lines)
+
+    def count(sql: str) -> int:
+        return int(store.execute_sql(sql)[0][0])
+
+    def ids_of(kind: str) -> set[str]:
+        return {str(e["id"]) for e in events if e["type"] == kind}
+
+    # identity: refused are the evasion attempts (and the platform's own rejections)
+    refused = {
+        str(r[0])
+        for r in store.execute_sql("SELECT event_id FROM identity_log WHERE status = 'refused'")
+    }
+    assert truth.evasion_attempts
+    assert refused - ids_of("identity.rejected") == set(truth.evasion_attempts)
+    assert count("SELECT count(*) FROM identity_log WHERE status = 'verified'") == len(
+        ids_of("identity.verified")
+    )
+    # groups: all created, every role change taken (the owners' standing allowed it)
+    assert count("SELECT count(*) FROM groups") == len(ids_of("group.created")) > 0
+    assert ids_of("group.role_changed")
+    messages = {str(e["id"]) for e in events if e.get("kind") == "message"}
+    assert count("SELECT count(*) FROM contents WHERE kind = 'message'") == len(messages) > 100
+    privileges = {str(r[0]) for r in store.execute_sql("SELECT privilege FROM denials")}
+    assert not privileges & {"create_group", "administer_group"}
+    # appeals: every one filed is kept, the decided ones end as the truth says
+    assert count("SELECT count(*) FROM appeals") == len(ids_of("appeal.filed"))
+    outcomes = store.execute_sql(
+        "SELECT appeal_id, outcome FROM appeal_log WHERE outcome IS NOT NULL"
+    )
+    assert {str(a): str(o) for a, o in outcomes} == truth.appeals
+    assert set(truth.appeals.values()) == {"upheld", "reversed"}
+    store.close()
 
 
 def test_reviews_follow_reports_within_hours_to_days(

@@ -2,15 +2,21 @@
 """A synthetic community: a deterministic, realistic stream of platform events.
 
 ``simulate(SimConfig(...))`` yields the events a platform would send (registrations, posts,
-comments, likes, shares, reports, moderator reviews) together with the ground truth behind
-them: which accounts are abusive, which form fake-engagement rings, which content breaks
-which rule, which reports are wrong. ``write_jsonl`` writes both to disk.
+comments, likes, shares, reports, moderator reviews, group chats, appeals, identity checks)
+together with the ground truth behind them: which accounts are abusive, which form
+fake-engagement rings, which content breaks which rule, which reports and reviews are wrong,
+how appeals ended, which identity submissions try to evade a block. ``write_jsonl`` writes
+both to disk.
 
 The community is mostly ordinary members talking about hobbies, food, sport, tech and
 travel (in English, and some in Chinese and Japanese); a small share of abusive accounts
 post violating content; rings of accounts like and share each other's spam; moderators
-review reported content. Activity per account is heavy-tailed. The same config always
-gives the same bytes: the only source of randomness is ``random.Random(config.seed)``.
+review reported content. Some active members run group chats that others join, chat in
+and leave; authors appeal some decisions against them; a few members verify a Chinese
+resident identity number or mobile number, and a few sanctioned ones come back under a
+second account with the same identity typed differently. Activity per account is
+heavy-tailed. The same config always gives the same bytes: the only source of randomness
+is ``random.Random(config.seed)``.
 
 Violating texts are built from ``VIOLATION_VOCABULARY``, one table of markers per rule id,
 so that detectors can be evaluated against it. The gravest kinds of content are never
@@ -20,17 +26,20 @@ Nothing here is about political or religious views.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 import math
 import random
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final, cast
 
 import msgspec
+from stdnum.cn import ric as cn_ric
 
 # ---------------------------------------------------------------------------
 # Vocabulary
@@ -491,6 +500,47 @@ JA_COMMENTS: Final = (
 )
 
 
+MESSAGE_TEMPLATES: Final = (
+    "Anyone up for {doing} this weekend?",
+    "Just got {thing}, so happy with it!",
+    "See you all at six!",
+    "Running ten minutes late, sorry!",
+    "Has anyone here tried {thing}?",
+    "Thanks everyone, that was fun.",
+    "Haha same",
+    "Photos from {when} are in the shared album.",
+    "Who's coming on Saturday?",
+    "Good morning all ☕",
+    "Reminder: meetup on Sunday, usual place.",
+    "{thing} was great {when}.",
+    "Welcome to the new members!",
+    "Does anyone have {thing} I could borrow?",
+    "What time works for everyone?",
+    "Count me in 🙌",
+)
+ZH_MESSAGES: Final = (
+    "好的！",
+    "明天见～",
+    "哈哈哈哈",
+    "{when}谁有空？",
+    "{thing}太好了！",
+    "谢谢大家～",
+    "欢迎新朋友！",
+    "收到",
+    "我也喜欢{thing}！",
+)
+JA_MESSAGES: Final = (
+    "了解です！",
+    "また明日！",
+    "{thing}いいですね！",
+    "ありがとうございます！",
+    "{when}誰か来ますか？",
+    "よろしくお願いします！",
+    "お疲れさまです",
+)
+GROUP_KINDS: Final = ("club", "crew", "circle", "chat", "meetup", "friends")
+
+
 @dataclass(frozen=True)
 class RuleVocabulary:
     """What makes a text break one rule.
@@ -772,6 +822,51 @@ REPORT_NOTES: Final[dict[str, tuple[str, ...]]] = {
 }
 """Short notes reporters sometimes add, by rule family ("" for any)."""
 
+APPEAL_REASONS: Final = (
+    "it was a joke between friends",
+    "I was quoting someone to criticise it",
+    "this is my own shop, not spam",
+    "please look again, nothing here breaks the rules",
+    "the reports came from someone who dislikes me",
+    "I did not know this was not allowed, it will not happen again",
+    "wrong rule: the post is not what the decision says",
+)
+"""What authors write when they appeal a decision against them."""
+
+RIC_DIVISIONS: Final = (
+    "110101",
+    "310101",
+    "320102",
+    "330106",
+    "420106",
+    "440106",
+    "440305",
+    "500103",
+    "510104",
+    "610113",
+)
+"""Division codes (place of first registration) of the simulated resident identity numbers."""
+
+CN_MOBILE_PREFIXES: Final = (
+    "130",
+    "133",
+    "135",
+    "136",
+    "138",
+    "139",
+    "150",
+    "152",
+    "155",
+    "158",
+    "159",
+    "180",
+    "186",
+    "187",
+    "188",
+    "189",
+)
+"""Mobile prefixes of the simulated Chinese phone numbers."""
+
 # ---------------------------------------------------------------------------
 # Configuration, truth and statistics
 # ---------------------------------------------------------------------------
@@ -783,6 +878,15 @@ EVENT_TYPES: Final[tuple[str, ...]] = (
     "content.engaged",
     "content.reported",
     "review.decided",
+    "group.created",
+    "group.joined",
+    "group.left",
+    "group.role_changed",
+    "appeal.filed",
+    "appeal.decided",
+    "identity.submitted",
+    "identity.verified",
+    "identity.rejected",
 )
 
 
@@ -792,7 +896,8 @@ class SimConfig:
 
     ``ring_count`` defaults to ``max(1, accounts // 2000)`` (but never more rings than fit in
     the accounts) and ``moderators`` to ``max(2, accounts // 2000)``; after construction both
-    hold the resolved numbers. ``accounts`` counts members; moderators come on top.
+    hold the resolved numbers. ``accounts`` counts members; moderators come on top, and so
+    do the second accounts of the few sanctioned members who try to come back under them.
     ``abusive_share`` is the share of members, outside the rings, that post violating
     content. ``late_share`` is the share of engagements, reports and reviews delivered late;
     ``duplicate_share`` the share of events delivered twice.
@@ -845,7 +950,11 @@ class GroundTruth:
     ``violating_content`` maps content ids to the rule they truly break. A report is wrong
     (``wrong_reports``) when the content does not break the rule the report names; a review
     is mistaken (``mistaken_reviews``) when its verdict disagrees with the truth. Ring
-    members are listed in ``rings`` only, not in ``abusive_accounts``.
+    members are listed in ``rings`` only, not in ``abusive_accounts``. ``appeals`` maps the
+    appeals decided within the period to their outcome (``reversed`` for every mistaken
+    review appealed, and for a few lenient calls). ``evasion_attempts`` maps the
+    ``identity.submitted`` events of second accounts, which submit the verified identity of
+    a sanctioned member typed differently and which the engine must refuse, to that member.
     Filled while the events are generated; complete once the iterator is exhausted.
     """
 
@@ -859,6 +968,8 @@ class GroundTruth:
     mistaken_reviews: list[str] = field(default_factory=list)
     late_events: list[str] = field(default_factory=list)
     duplicate_events: list[str] = field(default_factory=list)
+    appeals: dict[str, str] = field(default_factory=dict)
+    evasion_attempts: dict[str, str] = field(default_factory=dict)
 
     def bad_accounts(self) -> list[str]:
         """Abusive accounts and ring members together, sorted."""
@@ -877,6 +988,8 @@ class GroundTruth:
             "mistaken_reviews": self.mistaken_reviews,
             "late_events": self.late_events,
             "duplicate_events": self.duplicate_events,
+            "appeals": self.appeals,
+            "evasion_attempts": self.evasion_attempts,
         }
 
     @classmethod
@@ -893,6 +1006,8 @@ class GroundTruth:
             mistaken_reviews=list(data["mistaken_reviews"]),
             late_events=list(data["late_events"]),
             duplicate_events=list(data["duplicate_events"]),
+            appeals=dict(data.get("appeals", {})),
+            evasion_attempts=dict(data.get("evasion_attempts", {})),
         )
 
 
@@ -1005,6 +1120,47 @@ def obfuscate(text: str, method: str, rng: random.Random) -> str:
 
 
 # ---------------------------------------------------------------------------
+# Identities
+# ---------------------------------------------------------------------------
+
+TYPING_STYLES: Final = 4
+"""Ways of typing one identifier (``typed`` style 0 is the form as issued)."""
+
+
+def resident_number(rng: random.Random) -> str:
+    """A valid Chinese resident identity number: a known division, a birth date from 1960
+    to 2003, a sequence number and the ISO 7064 MOD 11-2 check digit."""
+    born = date(1960, 1, 1) + timedelta(days=rng.randrange(16_000))
+    body = f"{rng.choice(RIC_DIVISIONS)}{born:%Y%m%d}{rng.randrange(1000):03d}"
+    return body + cn_ric.calc_check_digit(body + "0")
+
+
+def mobile_number(rng: random.Random) -> str:
+    """A valid Chinese mobile number in E.164 form."""
+    return f"+86{rng.choice(CN_MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
+
+
+def typed(kind: str, value: str, style: int) -> tuple[str, str | None]:
+    """An identifier (``cn.ric`` or an E.164 ``phone``) as someone types it, in one of
+    ``TYPING_STYLES`` ways, and the region a national phone number needs. Every style
+    canonicalises to the same value."""
+    if style == 0:
+        return value, None
+    if kind == "cn.ric":
+        if style == 1:
+            return f"{value[:6]} {value[6:14]} {value[14:]}".lower(), None
+        if style == 2:
+            return f"{value[:6]}-{value[6:14]}-{value[14:]}", None
+        return value.translate(_FULLWIDTH).lower(), None
+    national = value[3:]
+    if style == 1:
+        return f"{national[:3]} {national[3:7]} {national[7:]}", "CN"
+    if style == 2:
+        return f"+86 {national[:3]}-{national[3:7]}-{national[7:]}", None
+    return f"0086 {national}", "CN"
+
+
+# ---------------------------------------------------------------------------
 # Texts
 # ---------------------------------------------------------------------------
 
@@ -1058,6 +1214,30 @@ class _Texts:
         if rng.random() < 0.12:
             text = f"{text} {choice(EMOJI)}"
         return text
+
+    def message(self, lang: int, topic: int) -> str:
+        """A short chat message in a group about ``topic``."""
+        rng = self.rng
+        choice = rng.choice
+        top = TOPICS[topic]
+        if lang == _ZH:
+            return choice(ZH_MESSAGES).format(thing=choice(top.zh), when=choice(ZH_WHEN))
+        if lang == _JA:
+            return choice(JA_MESSAGES).format(thing=choice(top.ja), when=choice(JA_WHEN))
+        text = choice(MESSAGE_TEMPLATES).format(
+            thing=choice(top.things), doing=choice(top.doing), when=choice(WHEN)
+        )
+        return text[0].upper() + text[1:]
+
+    def group_name(self, lang: int, topic: int) -> str:
+        """The name of a group chat about ``topic``."""
+        choice = self.rng.choice
+        top = TOPICS[topic]
+        if lang == _ZH:
+            return f"{choice(top.zh)}交流群"
+        if lang == _JA:
+            return f"{choice(top.ja)}好きの会"
+        return f"{choice(CITIES)} {top.name} {choice(GROUP_KINDS)}"
 
     def violating(self, rule: str, lang: int, victim: str, author: int) -> tuple[str, bool]:
         """A text that breaks ``rule``, and whether its marker is obfuscated."""
@@ -1192,6 +1372,43 @@ _HOURLY_MEAN: Final = sum(_HOURLY) / 24
 _ACTIVITY: Final = {_ORDINARY: (0.7, 1.5, 0.55), _ABUSIVE: (1.0, 0.8, 0.6), _RING: (4.0, 0.5, 0.75)}
 _MAX_RATE: Final = 80.0
 _LEAF_TYPES: Final = frozenset({"content.engaged", "content.reported", "review.decided"})
+_ACCOUNTS_PER_GROUP: Final = 250
+_MAX_GROUPS: Final = 3  # groups one member belongs to at most
+_CHAT_SHARE: Final = {_ORDINARY: 0.3, _ABUSIVE: 0.25, _RING: 0.0}  # members who chat in groups
+_IDENTITY_SHARE: Final = {_ORDINARY: 0.03, _ABUSIVE: 0.2, _RING: 0.0}
+_EVADE_AFTER: Final = 4  # upheld violations (the default ladder's suspension) before coming back
+# things due later, in the task queue as (time, sequence, task, argument)
+_REVIEW, _CREATE_GROUP, _SUBMIT, _VERDICT, _SECOND_ACCOUNT, _APPEAL, _APPEAL_DECISION = range(7)
+_POLICY_FILE: Final = Path(__file__).resolve().parent.parent / "policies" / "default.toml"
+
+
+@dataclass(frozen=True)
+class _Scoring:
+    """The default policy's scoring, enough to estimate a group owner's standing."""
+
+    start: float
+    daily_cap: float
+    half_life: float  # seconds
+    administer_from: float  # the lowest score whose band grants administer_group
+    weights: dict[str, float]
+
+
+@functools.cache
+def _default_scoring() -> _Scoring:
+    """Read from the packaged default policy (the sim cannot afford to import the loader)."""
+    policy = tomllib.loads(_POLICY_FILE.read_text(encoding="utf-8"))
+    scoring = policy["scoring"]
+    return _Scoring(
+        start=float(scoring["start"]),
+        daily_cap=float(scoring["daily_gain_cap"]),
+        half_life=float(scoring["half_life_days"]) * DAY,
+        administer_from=min(
+            float(band["min"])
+            for band in policy["bands"]
+            if "administer_group" in band["privileges"]
+        ),
+        weights={name: float(value) for name, value in scoring["weights"].items()},
+    )
 
 
 def _lognormal(rng: random.Random, mean: float, sigma: float) -> float:
@@ -1234,9 +1451,9 @@ class _Simulation:
         # deliveries put off: (delivery time, sequence, event)
         self.delayed: list[tuple[int, int, dict[str, object]]] = []
         self.delayed_seq = 0
-        # reviews to come: (time, sequence, content index, proactive)
-        self.reviews: list[tuple[int, int, int, bool]] = []
-        self.review_seq = 0
+        # things due later: (time, sequence, task, argument)
+        self.tasks: list[tuple[int, int, int, int]] = []
+        self.task_seq = 0
         # content, by index
         self.c_ids: list[str] = []
         self.c_author: list[int] = []
@@ -1246,11 +1463,13 @@ class _Simulation:
         self.c_removed = bytearray()
         self.c_review = bytearray()  # 0 none, 1 scheduled, 2 decided
         self.c_reported: dict[int, str] = {}
+        self.c_group: list[int] = []  # -1 for posts and comments
         self.tickets: list[int] = []  # one entry per engagement: popular content recurs
         self.last_t = -1
         self.same_t = 0
         self.n_registered = 0
         self._setup_accounts()
+        self._setup_social()
 
     # -- accounts ------------------------------------------------------------
 
@@ -1333,6 +1552,63 @@ class _Simulation:
         self.mod_reg = [rng.randrange(min(600, end)) for _ in self.mod_ids]
         truth.moderators = list(self.mod_ids)
 
+    def _setup_social(self) -> None:
+        """Who chats in groups and how much, who creates a group and when, who verifies an
+        identity and when (due things go to the task queue)."""
+        rng, n = self.rng, self.cfg.accounts
+        self.scoring = _default_scoring()
+        self.strikes = [0] * n  # upheld violations, less those reversed on appeal
+        # groups, by index
+        self.g_ids: list[str] = []
+        self.g_owner: list[int] = []
+        self.g_topic: list[int] = []
+        self.g_at: list[int] = []  # -1 until created
+        self.g_members: list[list[int]] = []
+        self.g_admins: list[list[int]] = []
+        self.g_last: list[int] = []  # the latest message, -1 for none
+        self.open_groups: list[int] = []
+        self.member_of: dict[int, list[int]] = {}
+        # owners' estimated standing: [faded sum of deltas, as of, UTC day, gained that day]
+        self.standing: dict[int, list[float]] = {}
+        # identities: submitted (kind, canonical value, typing style), verified, second accounts
+        self.identity: dict[int, tuple[str, str, int]] = {}
+        self.identity_values: set[str] = set()
+        self.verified: set[int] = set()
+        self.submissions: list[tuple[str, int, int]] = []  # (event id, account, moderator)
+        self.second: list[tuple[int, str]] = []  # (sanctioned account, second account's id)
+        # decisions: (review event id, content, moderator, mistaken); appeals: (id, decision)
+        self.decisions: list[tuple[str, int, int, bool]] = []
+        self.appeals: list[tuple[str, int]] = []
+
+        self.chat = [0.0] * n  # the share of acts spent in group chats
+        for i in range(n):
+            share = _CHAT_SHARE[self.kind[i]]
+            if share and rng.random() < share:
+                self.chat[i] = min(0.6, 0.2 * rng.lognormvariate(0.0, 0.6))
+        ordinary = [i for i in range(n) if self.kind[i] == _ORDINARY]
+        ordinary.sort(key=lambda i: (-self.rate[i], i))
+        count = min(len(ordinary), max(1, n // _ACCOUNTS_PER_GROUP))
+        # groups are started by some of the most active members
+        for g, i in enumerate(rng.sample(ordinary[: 3 * count], count)):
+            self.g_ids.append(f"g{g + 1:05d}")
+            self.g_owner.append(i)
+            self.g_topic.append(rng.randrange(len(TOPICS)))
+            self.g_at.append(-1)
+            self.g_members.append([])
+            self.g_admins.append([])
+            self.g_last.append(-1)
+            self.chat[i] = max(self.chat[i], 0.2)
+            self.standing[i] = [0.0, float(self.reg[i]), -1.0, 0.0]
+            self._later(
+                self.reg[i] + 3600 + int(rng.expovariate(1.0 / (2 * DAY))), _CREATE_GROUP, g
+            )
+        if not self.mod_ids:
+            return  # nobody to report the platform's identity checks
+        for i in range(n):
+            share = _IDENTITY_SHARE[self.kind[i]]
+            if share and rng.random() < share:
+                self._later(self.reg[i] + 600 + int(rng.expovariate(1.0 / DAY)), _SUBMIT, i)
+
     def _languages(self) -> list[int]:
         """Each member's language: about 5% Chinese and 2% Japanese, spread evenly over
         activity levels so that the shares hold for texts too."""
@@ -1405,21 +1681,23 @@ class _Simulation:
         keys, space = self._schedule()
         n = self.cfg.accounts
         total = n + len(self.mod_ids)
-        out, delayed, reviews = self.out, self.delayed, self.reviews
-        kind = self.kind
+        out, delayed, tasks = self.out, self.delayed, self.tasks
+        kind, chat, rand, open_groups = self.kind, self.chat, self.rng.random, self.open_groups
         for key in keys:
             t, code = divmod(key, space)
-            while reviews and reviews[0][0] <= t:
-                self._flush_delayed(reviews[0][0])
+            while tasks and tasks[0][0] <= t:
+                self._flush_delayed(tasks[0][0])
                 yield from out
                 out.clear()
-                self._review(*heapq.heappop(reviews))
+                self._task(*heapq.heappop(tasks))
                 yield from out
                 out.clear()
             if delayed and delayed[0][0] <= t:
                 self._flush_delayed(t)
             if code >= total:
                 self._register(code - total, t)
+            elif chat[code] and open_groups and rand() < chat[code]:
+                self._group_act(code, t)
             else:
                 k = kind[code]
                 if k == _ORDINARY:
@@ -1431,14 +1709,36 @@ class _Simulation:
             if out:
                 yield from out
                 out.clear()
-        while reviews and reviews[0][0] < self.end:
-            self._flush_delayed(reviews[0][0])
-            self._review(*heapq.heappop(reviews))
+        while tasks:
+            self._flush_delayed(tasks[0][0])
+            self._task(*heapq.heappop(tasks))
             yield from out
             out.clear()
         self._flush_delayed(None)
         yield from out
         out.clear()
+
+    def _later(self, at: int, task: int, arg: int) -> None:
+        """Puts a task in the queue, due at ``at``; one due after the period never comes."""
+        if at < self.end:
+            self.task_seq += 1
+            heapq.heappush(self.tasks, (at, self.task_seq, task, arg))
+
+    def _task(self, t: int, _seq: int, task: int, arg: int) -> None:
+        if task == _REVIEW:
+            self._review(t, arg)
+        elif task == _CREATE_GROUP:
+            self._create_group(t, arg)
+        elif task == _SUBMIT:
+            self._submit(t, arg)
+        elif task == _VERDICT:
+            self._verdict(t, arg)
+        elif task == _SECOND_ACCOUNT:
+            self._second_account(t, arg)
+        elif task == _APPEAL:
+            self._appeal(t, arg)
+        else:
+            self._decide_appeal(t, arg)
 
     def _flush_delayed(self, until: int | None) -> None:
         delayed = self.delayed
@@ -1478,12 +1778,25 @@ class _Simulation:
                 c = visible - 1 - int(rng.expovariate(1.0) * scale)
                 if c < 0:
                     c = rng.randrange(visible)
-            if c < visible and not self.c_removed[c] and self.c_author[c] != me:
+            if (
+                c < visible
+                and not self.c_removed[c]
+                and self.c_author[c] != me
+                and self.c_group[c] < 0
+            ):
                 return c
         return -1
 
     def _post(
-        self, i: int, t: int, parent: int, topic: int, text: str, rule: str, obfuscated: bool
+        self,
+        i: int,
+        t: int,
+        parent: int,
+        topic: int,
+        text: str,
+        rule: str,
+        obfuscated: bool,
+        group: int = -1,
     ) -> int:
         c = len(self.c_ids)
         cid = f"c{c + 1:07d}"
@@ -1494,28 +1807,38 @@ class _Simulation:
         self.c_topic.append(topic)
         self.c_removed.append(0)
         self.c_review.append(0)
+        self.c_group.append(group)
         if self.last_t == t:
             self.same_t += 1
         else:
             self.last_t, self.same_t = t, 1
-        self.last_content[i] = c
         event = self._event("content.posted", t, self.ids[i])
         event["content_id"] = cid
-        if parent >= 0:
+        if group >= 0:
+            event["kind"] = "message"
+            event["group_id"] = self.g_ids[group]
+        elif parent >= 0:
             event["kind"] = "comment"
             event["parent_id"] = self.c_ids[parent]
             self.tickets.append(parent)
+            self.last_content[i] = c
         else:
             event["kind"] = "post"
+            self.last_content[i] = c
         event["text"] = text
         self._emit(event, t)
+        if i in self.standing:
+            weights = self.scoring.weights
+            self._credit(i, t, weights[cast(str, event["kind"])])
+            if parent >= 0 and self.c_rule[parent]:
+                self._credit(i, t, weights["engaged_violating"])
         if rule:
             self.truth.violating_content[cid] = rule
             if obfuscated:
                 self.truth.obfuscated_content.append(cid)
             rng = self.rng
             if self.mod_ids and rng.random() < 0.04:
-                self._schedule_review(c, t + 3600 + int(rng.expovariate(1.0 / (12 * 3600))), True)
+                self._schedule_review(c, t + 3600 + int(rng.expovariate(1.0 / (12 * 3600))))
         return c
 
     def _engage(self, i: int, t: int, c: int, share: bool) -> None:
@@ -1524,6 +1847,16 @@ class _Simulation:
         event["kind"] = "share" if share else "like"
         self.tickets.append(c)
         self._emit(event, t)
+        standing = self.standing
+        if standing:
+            weights = self.scoring.weights
+            violating = self.c_rule[c]
+            if i in standing:
+                given = "share_given" if share else "like_given"
+                self._credit(i, t, weights["engaged_violating" if violating else given])
+            author = self.c_author[c]
+            if author in standing and not violating and not self.c_removed[c]:
+                self._credit(author, t, weights["share_received" if share else "like_received"])
 
     def _report(self, i: int, t: int, c: int, rule: str) -> None:
         rng = self.rng
@@ -1539,16 +1872,15 @@ class _Simulation:
         self.c_reported.setdefault(c, rule)
         if self.c_review[c] == 0 and self.mod_ids and rng.random() < 0.9:
             delay = 4 * 3600 + min(6 * DAY, int(rng.expovariate(1.0 / (18 * 3600))))
-            self._schedule_review(c, t + delay, False)
+            self._schedule_review(c, t + delay)
 
-    def _schedule_review(self, c: int, at: int, proactive: bool) -> None:
+    def _schedule_review(self, c: int, at: int) -> None:
         if self.c_review[c]:
             return
         self.c_review[c] = 1
-        self.review_seq += 1
-        heapq.heappush(self.reviews, (at, self.review_seq, c, proactive))
+        self._later(at, _REVIEW, c)
 
-    def _review(self, t: int, _seq: int, c: int, proactive: bool) -> None:
+    def _review(self, t: int, c: int) -> None:
         rng = self.rng
         self.c_review[c] = 2
         if self.c_removed[c]:
@@ -1570,6 +1902,247 @@ class _Simulation:
         if violates:
             self.c_removed[c] = 1
         self._emit(event, t)
+        if violates:
+            self._upheld(t, c, cast(str, event["id"]), moderator, not true_rule)
+
+    def _upheld(self, t: int, c: int, decision: str, moderator: int, mistaken: bool) -> None:
+        """After an upheld violation: the author may appeal (more often when the review was
+        mistaken), and a verified abusive author with enough of them comes back under a
+        second account."""
+        rng = self.rng
+        author = self.c_author[c]
+        self.strikes[author] += 1
+        self.decisions.append((decision, c, moderator, mistaken))
+        if len(self.mod_ids) > 1 and rng.random() < (0.6 if mistaken else 0.12):
+            at = t + 6 * 3600 + int(rng.expovariate(1.0 / (2 * DAY)))
+            self._later(at, _APPEAL, len(self.decisions) - 1)
+        if (
+            self.strikes[author] == _EVADE_AFTER
+            and self.kind[author] == _ABUSIVE
+            and author in self.verified
+        ):
+            at = t + 3600 + int(rng.expovariate(1.0 / (2 * DAY)))
+            self._later(at, _SECOND_ACCOUNT, author)
+
+    def _appeal(self, t: int, d: int) -> None:
+        rng = self.rng
+        decision, c, _, _ = self.decisions[d]
+        appeal_id = f"ap{len(self.appeals) + 1:06d}"
+        event = self._event("appeal.filed", t, self.ids[self.c_author[c]])
+        event["appeal_id"] = appeal_id
+        event["decision_id"] = decision
+        event["reason"] = rng.choice(APPEAL_REASONS)
+        self._emit(event, t)
+        self.appeals.append((appeal_id, d))
+        at = t + 3600 + int(rng.expovariate(1.0 / (2 * DAY)))
+        self._later(at, _APPEAL_DECISION, len(self.appeals) - 1)
+
+    def _decide_appeal(self, t: int, k: int) -> None:
+        """Another moderator decides: a mistaken review is reversed, and a few others."""
+        rng = self.rng
+        appeal_id, d = self.appeals[k]
+        _, c, moderator, mistaken = self.decisions[d]
+        other = rng.randrange(len(self.mod_ids) - 1)
+        if other >= moderator:
+            other += 1
+        reversed_ = mistaken or rng.random() < 0.05
+        event = self._event("appeal.decided", t, self.mod_ids[other])
+        event["appeal_id"] = appeal_id
+        event["outcome"] = "reversed" if reversed_ else "upheld"
+        self._emit(event, t)
+        self.truth.appeals[appeal_id] = cast(str, event["outcome"])
+        if reversed_:
+            self.c_removed[c] = 0
+            self.strikes[self.c_author[c]] -= 1
+
+    # -- groups ------------------------------------------------------------------
+
+    def _create_group(self, t: int, g: int) -> None:
+        """The owner creates the group, unless a violation of theirs was upheld by now."""
+        owner = self.g_owner[g]
+        if self.strikes[owner]:
+            return
+        event = self._event("group.created", t, self.ids[owner])
+        event["group_id"] = self.g_ids[g]
+        event["name"] = self.texts.group_name(self.lang[owner], self.g_topic[g])
+        self._emit(event, t)
+        self.g_at[g] = t
+        self.g_members[g].append(owner)
+        self.member_of.setdefault(owner, []).append(g)
+        self.open_groups.append(g)
+
+    def _group_act(self, i: int, t: int) -> None:
+        """An act in group chats: mostly a message; joining one, leaving one, or (an owner)
+        making a member an admin."""
+        rng = self.rng
+        mine = self.member_of.get(i)
+        if not mine or (len(mine) < _MAX_GROUPS and rng.random() < 0.03):
+            self._join(i, t, mine)
+            return
+        g = mine[rng.randrange(len(mine))]
+        r = rng.random()
+        if self.g_owner[g] == i:
+            if r < 0.25 and self._promote(i, t, g):
+                return
+        elif r < 0.015:
+            self._leave(i, t, g)
+            return
+        self._message(i, t, g)
+
+    def _join(self, i: int, t: int, mine: list[int] | None) -> None:
+        groups = self.open_groups
+        g = groups[self.rng.randrange(len(groups))]
+        if self.g_at[g] >= t or (mine is not None and g in mine):
+            return
+        event = self._event("group.joined", t, self.ids[i])
+        event["group_id"] = self.g_ids[g]
+        self._emit(event, t)
+        self.g_members[g].append(i)
+        self.member_of.setdefault(i, []).append(g)
+
+    def _leave(self, i: int, t: int, g: int) -> None:
+        event = self._event("group.left", t, self.ids[i])
+        event["group_id"] = self.g_ids[g]
+        self._emit(event, t)
+        self.g_members[g].remove(i)
+        self.member_of[i].remove(g)
+        if i in self.g_admins[g]:
+            self.g_admins[g].remove(i)
+
+    def _promote(self, i: int, t: int, g: int) -> bool:
+        """The owner makes a member an admin, once their standing grants administration;
+        False if they did not."""
+        members, admins = self.g_members[g], self.g_admins[g]
+        if len(admins) >= 2 or len(members) < 4 or self.strikes[i]:
+            return False
+        if self._estimate(i, t) < self.scoring.administer_from + 3.0:
+            return False
+        member = members[self.rng.randrange(len(members))]
+        if member == i or member in admins:
+            return False
+        event = self._event("group.role_changed", t, self.ids[i])
+        event["group_id"] = self.g_ids[g]
+        event["member"] = self.ids[member]
+        event["role"] = "admin"
+        self._emit(event, t)
+        admins.append(member)
+        return True
+
+    def _message(self, i: int, t: int, g: int) -> None:
+        """A message to a group; an ordinary member may first react to a violating one."""
+        rng = self.rng
+        last = self.g_last[g]
+        if (
+            last >= 0
+            and self.c_rule[last]
+            and self.kind[i] == _ORDINARY
+            and not self.c_removed[last]
+            and self.c_author[last] != i
+            and last < self._visible(t)
+            and not self._reaction_to_violation(i, t, last)
+        ):
+            return
+        topic = self.g_topic[g]
+        if self.viol_rate[i] and rng.random() < self.viol_rate[i]:
+            rule = rng.choice(self.rules[i])
+            members = self.g_members[g]
+            other = members[rng.randrange(len(members))]
+            victim = "@" + self.ids[other] if other != i else "@everyone"
+            text, obfuscated = self.texts.violating(rule, self.lang[i], victim, i)
+            self.g_last[g] = self._post(i, t, -1, topic, text, rule, obfuscated, g)
+        else:
+            text = self.texts.message(self.lang[i], topic)
+            self.g_last[g] = self._post(i, t, -1, topic, text, "", False, g)
+
+    def _credit(self, i: int, t: int, delta: float) -> None:
+        """A ledger delta to a group owner's estimated standing (gains capped per UTC day,
+        every delta fading with the policy's half-life, as the engine scores)."""
+        s, scoring = self.standing[i], self.scoring
+        if delta > 0:
+            day = float((self.clock.base + t) // DAY)
+            if day > s[2]:
+                s[2], s[3] = day, 0.0
+            delta = min(delta, scoring.daily_cap - s[3])
+            if delta <= 0:
+                return
+            s[3] += delta
+        s[0] = s[0] * math.exp2((s[1] - t) / scoring.half_life) + delta
+        s[1] = t
+
+    def _estimate(self, i: int, t: int) -> float:
+        """A group owner's estimated score at ``t``."""
+        s, scoring = self.standing[i], self.scoring
+        return scoring.start + s[0] * math.exp2((s[1] - t) / scoring.half_life)
+
+    # -- identities ------------------------------------------------------------
+
+    def _submit(self, t: int, who: int) -> None:
+        """An identity submitted: a member's own (then checked by the platform), or, for
+        ``who`` past the members, a second account's copy of a sanctioned member's."""
+        rng = self.rng
+        n = self.cfg.accounts
+        if who < n:
+            kind = "cn.ric" if rng.random() < 0.5 else "phone"
+            value = ""
+            while not value or value in self.identity_values:
+                value = resident_number(rng) if kind == "cn.ric" else mobile_number(rng)
+            self.identity_values.add(value)
+            style = 0 if rng.random() < 0.6 else rng.randrange(1, TYPING_STYLES)
+            self.identity[who] = (kind, value, style)
+            actor = self.ids[who]
+        else:
+            original, actor = self.second[who - n]
+            kind, value, first_style = self.identity[original]
+            style = (first_style + 1 + rng.randrange(TYPING_STYLES - 1)) % TYPING_STYLES
+        event = self._event("identity.submitted", t, actor)
+        event["account"] = actor
+        event["kind"] = kind
+        event["value"], region = typed(kind, value, style)
+        if region is not None:
+            event["region"] = region
+        self._emit(event, t)
+        submission = cast(str, event["id"])
+        if who >= n:
+            self.truth.evasion_attempts[submission] = self.ids[original]
+            return
+        moderator = rng.randrange(len(self.mod_ids))
+        if kind == "phone":  # an SMS code, typed in within minutes
+            delay = 30 + int(rng.expovariate(1.0 / 300))
+        else:  # a document check
+            delay = 1800 + int(rng.expovariate(1.0 / (12 * 3600)))
+        self.submissions.append((submission, who, moderator))
+        at = max(t + delay, self.mod_reg[moderator] + 1)
+        self._later(at, _VERDICT, len(self.submissions) - 1)
+
+    def _verdict(self, t: int, k: int) -> None:
+        """The platform's check of a submission, reported by a moderator: mostly verified."""
+        submission, who, moderator = self.submissions[k]
+        phone = self.identity[who][0] == "phone"
+        rejected = self.rng.random() < 0.05
+        kind = "identity.rejected" if rejected else "identity.verified"
+        event = self._event(kind, t, self.mod_ids[moderator])
+        event["account"] = self.ids[who]
+        event["submission"] = submission
+        if rejected:
+            event["reason"] = "sms_code_expired" if phone else "document_mismatch"
+        else:
+            event["method"] = "sms_code" if phone else "document_check"
+            self.verified.add(who)
+        self._emit(event, t)
+
+    def _second_account(self, t: int, original: int) -> None:
+        """A sanctioned member registers again and soon submits the same identity (if there
+        is time left for both)."""
+        submit_at = t + 60 + int(self.rng.expovariate(1.0 / 600))
+        if submit_at >= self.end:
+            return
+        k = len(self.second)
+        account = f"a{self.cfg.accounts + k + 1:06d}"
+        self.second.append((original, account))
+        event = self._event("account.registered", t, account)
+        event["role"] = "member"
+        self._emit(event, t)
+        self._later(submit_at, _SUBMIT, self.cfg.accounts + k)
 
     # -- acts ----------------------------------------------------------------
 
