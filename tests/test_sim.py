@@ -466,7 +466,7 @@ def test_groups_gather_members_who_chat(
 
 
 def test_the_engine_accepts_the_stream_and_refuses_only_evasions(tmp_path: Path) -> None:
-    config = SimConfig(accounts=600, days=30, seed=8)
+    config = SimConfig(accounts=600, days=30, seed=5)
     stats = write_jsonl(config, tmp_path / "sim.jsonl")
     truth = load_truth(stats.truth_path)
     lines = (tmp_path / "sim.jsonl").read_bytes().splitlines()
