@@ -148,31 +148,22 @@ def _reverse(
             )
     engine.state.touch_account(account)
     version = engine.policies.by_version[decision.policy_version]
-    effects += engine.entry(
-        account,
-        -decision.penalty,
-        decision.at,
-        version,
-        "appeal_reversed",
-        event_id,
-        (appeal.id, decision.id),
-        rule_id=decision.rule_id,
-        note=f"appeal {appeal.id} reversed decision {decision.id} "
-        f"on {iso(t)}; dated at the decision it cancels",
-    )
     owner = engine.state.accounts.get(decision.owner_id) if decision.owner_id else None
-    if owner is not None and decision.owner_penalty:
+    cancelled = [(account, decision.penalty, "")]
+    if owner is not None:  # the post's owner answered for the comment (comments.py)
+        cancelled.append((owner, decision.owner_penalty, " on a comment under your post"))
+    for who, penalty, which in cancelled:
         effects += engine.entry(
-            owner,
-            -decision.owner_penalty,
+            who,
+            -penalty,
             decision.at,
             version,
             "appeal_reversed",
             event_id,
             (appeal.id, decision.id),
             rule_id=decision.rule_id,
-            note=f"appeal {appeal.id} reversed decision {decision.id} on a comment under "
-            "your post; dated at the decision it cancels",
+            note=f"appeal {appeal.id} reversed decision {decision.id}{which} "
+            f"on {iso(t)}; dated at the decision it cancels",
         )
     content = engine.state.contents.get(decision.content_id)
     if content is not None:
