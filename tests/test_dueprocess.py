@@ -291,6 +291,8 @@ def test_export_sor_writes_json_lines_or_nothing(person: tuple[str, Store], tmp_
     output = gs(db, "export", "sor", *period, "--scope", "DE,XX", "--out", str(refused), code=2)
     assert "nothing written" in output and "territorial_scope" in output
     assert not refused.exists()
+    missing = tmp_path / "no" / "such" / "folder" / "sor.jsonl"
+    assert "cannot write" in gs(db, "export", "sor", *period, "--out", str(missing), code=2)
     assert "is not after" in gs(
         db,
         "export",

@@ -823,8 +823,12 @@ def records_purge(
 def _write_atomically(path: Path, text: str) -> None:
     """Writes a whole file or nothing: a temporary file beside it, renamed over it."""
     partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise _fail(f"cannot write {path}: {error.strerror or error}") from None
 
 
 @export_app.command("sor")
