@@ -325,6 +325,10 @@ def test_notices_are_listed_acknowledged_and_survive_replay(person: tuple[str, S
         "Your content is shown again",
     } <= subjects
     assert all(n["account_id"] == "alice" for n in pending)
+    # c3 was reported and found clear without ever being labelled: nothing to undo, no notice
+    assert not any("c3" in n["body"] for n in pending)
+    restored = [n for n in pending if n["subject"] == "Your content is shown again"]
+    assert [("c1" in n["body"], "On appeal" in n["body"]) for n in restored] == [(True, True)]
     warning = next(n for n in pending if n["subject"] == "You received a warning")
     assert "spam.bulk" in warning["body"] and "naming decision d-c1" in warning["body"]
     others = json.loads(gs(db, "notices", "list", "--account", "alice2", "--json"))

@@ -65,17 +65,23 @@ def _of_decision(decision: Decision, policies: PolicySet) -> Notice:
 def _favourable(store: Store, facts: Facts) -> Iterator[Notice]:
     """Decisions in the person's favour: content shown again, sanctions lifted, group
     administration restored, appeals received and decided, identity submissions refused."""
+    before: dict[tuple[str, str], str] = {}  # the label a content item had for a rule
     for seq, n, at, content_id, rule_id, status in store.execute_sql(
-        "SELECT event_seq, n, at, content_id, rule_id, status FROM labels "
-        "WHERE status IN ('cleared', 'reversed')"
+        "SELECT event_seq, n, at, content_id, rule_id, status FROM labels ORDER BY event_seq, n"
     ):
+        previous = before.get((content_id, rule_id))
+        before[(content_id, rule_id)] = status
+        if status not in ("cleared", "reversed") or previous in (None, "queued"):
+            continue  # only what was notified as a decision is notified as undone
         author, kind, _ = facts.contents.get(content_id, ("", "post", at))
         how = "A moderator found" if status == "cleared" else "On appeal, it was found"
         yield Notice(
             id=f"labels:{seq}:{n}",
             account_id=author,
             at=at,
-            subject="Your content is shown again",
+            subject="Your content is shown again"
+            if previous in ("hidden", "upheld")
+            else "The label on your content was removed",
             body=f"{how} that your {kind} {content_id} does not break rule {rule_id}; its "
             "label was removed and anything it hid is shown again.",
         )
