@@ -9,6 +9,7 @@ import math
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -185,13 +186,15 @@ def every_kind_of_decision() -> list[bytes]:
 
 
 @pytest.fixture
-def person(tmp_path: Path) -> tuple[str, Store]:
-    db = f"sqlite:///{tmp_path / 'gs.db'}"
+def person(tmp_path: Path, db_url: str) -> Iterator[tuple[str, Store]]:
+    """One person's path through every kind of decision, on SQLite and on PostgreSQL."""
+    db = db_url
     store = Store.open(db)
     policies = load_policies(store, [str(policy_with_detectors(tmp_path))])
     report = Ingestor(store, policies).ingest(every_kind_of_decision())
     assert not report.errors, report.errors
-    return db, store
+    yield db, store
+    store.close()
 
 
 def kinds(statements: list[dict[str, Any]]) -> set[str]:
