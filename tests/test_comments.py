@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 from goodstanding.cli import app
 from goodstanding.engine import Engine, LedgerEntry, Rejected
 from goodstanding.engine.effects import CommentReviewed
+from goodstanding.ingest import Ingestor, load_policies
 from goodstanding.policy import PolicySet
+from goodstanding.store import Store
 from helpers import POLICY_V1, community, ev
 
 T = "2026-01-02T01:00:00Z"
@@ -249,3 +251,73 @@ def test_the_owners_queue_through_the_store(tmp_path: Path) -> None:
     digest = json.loads(gs("replay", "--json"))["digest"]
     assert json.loads(gs("replay", "--json"))["digest"] == digest
     assert json.loads(gs("comments", "queue", "owner", "--json")) == queue
+
+
+def test_owners_are_judged_the_same_whatever_the_batches(tmp_path: Path) -> None:
+    """Each event in its own batch loads from the store what the fold needs (the comment, its
+    owner, the decision); the projections equal those of one big batch."""
+    at = [f"2026-01-02T{h:02d}:00:00Z" for h in range(24)]
+    lines = [
+        ev("account.registered", at[0], who, id=f"r-{who}", **extra)
+        for who, extra in [
+            ("owner", {}),
+            ("ann", {}),
+            ("mod", {"role": "moderator"}),
+            ("mod2", {"role": "moderator"}),
+        ]
+    ]
+    lines += [
+        ev("comment.mode_set", at[1], "owner", id="mode", mode="hold_all"),
+        ev("content.posted", at[1], "owner", id="p", content_id="p1", kind="post", text="trip"),
+        ev(
+            "content.posted",
+            at[2],
+            "ann",
+            id="c1",
+            content_id="c1",
+            kind="comment",
+            parent_id="p1",
+            text="you idiot",
+        ),
+        ev("comment.approved", at[3], "owner", id="ok", content_id="c1"),
+        ev(
+            "content.posted",
+            at[4],
+            "ann",
+            id="c2",
+            content_id="c2",
+            kind="comment",
+            parent_id="p1",
+            text="idiot",
+        ),
+        ev("comment.rejected", at[5], "owner", id="no", content_id="c2"),
+        ev(
+            "review.decided",
+            at[6],
+            "mod",
+            id="d1",
+            content_id="c1",
+            rule="harassment.insults",
+            verdict="violates",
+        ),
+        ev("appeal.filed", at[7], "ann", id="af", appeal_id="a1", decision_id="d1"),
+        ev("appeal.decided", at[8], "mod2", id="ad", appeal_id="a1", outcome="reversed"),
+    ]
+    raw = [msgspec.json.encode(e) for e in lines]
+    policy = str(policy_file(tmp_path))
+    digests = []
+    for batch in (1, 1000):
+        store = Store.open(f"sqlite:///{tmp_path / f'b{batch}.db'}")
+        report = Ingestor(store, load_policies(store, [policy])).ingest(raw, batch=batch)
+        assert not report.errors, report.errors
+        owner = store.execute_sql(
+            "SELECT reason, delta FROM ledger WHERE account_id = 'owner' AND delta < 0 "
+            "OR account_id = 'owner' AND reason = 'appeal_reversed' ORDER BY event_seq, n"
+        )
+        assert [(r, d) for r, d in owner] == [
+            ("approved_violating_comment", -2.0),
+            ("appeal_reversed", 2.0),
+        ]
+        digests.append(store.digest())
+        store.close()
+    assert digests[0] == digests[1]
