@@ -54,6 +54,11 @@ FIELDS = {
     "submitted with region": ["id", "type", "at", "actor", "account", "kind", "value", "region"],
     "identity.verified": ["id", "type", "at", "actor", "account", "submission", "method"],
     "identity.rejected": ["id", "type", "at", "actor", "account", "submission", "reason"],
+    "comment.mode_set": ["id", "type", "at", "actor", "mode"],
+    "mode set for a post": ["id", "type", "at", "actor", "content_id", "mode"],
+    "comment.approved": ["id", "type", "at", "actor", "content_id"],
+    "comment.rejected": ["id", "type", "at", "actor", "content_id"],
+    "rejected with note": ["id", "type", "at", "actor", "content_id", "note"],
 }
 EVENT_KINDS = {
     "account.registered",
@@ -70,6 +75,9 @@ EVENT_KINDS = {
     "identity.submitted",
     "identity.verified",
     "identity.rejected",
+    "comment.mode_set",
+    "comment.approved",
+    "comment.rejected",
 }
 
 
@@ -95,6 +103,11 @@ def check_invariants(events: Iterable[dict[str, object]], truth: GroundTruth) ->
     decided: set[str] = set()
     submissions: dict[str, str] = {}  # identity.submitted id -> account
     verdicts: set[str] = set()
+    holding: set[str] = set()  # accounts whose mode holds every comment under their posts
+    held_posts: set[str] = set()  # posts whose own mode does
+    held: set[str] = set()  # comments that wait for the owner
+    parent_of: dict[str, str] = {}
+    owner_decisions: dict[str, str] = {}
     newest = ""
     for event in events:
         ident, kind, at, actor = (str(event[k]) for k in ("id", "type", "at", "actor"))
@@ -115,6 +128,10 @@ def check_invariants(events: Iterable[dict[str, object]], truth: GroundTruth) ->
             expected = FIELDS["reported with note"]
         if kind == "identity.submitted" and "region" in event:
             expected = FIELDS["submitted with region"]
+        if kind == "comment.mode_set" and "content_id" in event:
+            expected = FIELDS["mode set for a post"]
+        if kind == "comment.rejected" and "note" in event:
+            expected = FIELDS["rejected with note"]
         assert list(event) == expected
 
         if kind == "account.registered":
@@ -168,13 +185,33 @@ def check_invariants(events: Iterable[dict[str, object]], truth: GroundTruth) ->
             assert submissions[submission] == event["account"] and submission not in verdicts
             verdicts.add(submission)
             continue
+        if kind == "comment.mode_set":
+            assert event["mode"] == "hold_all"  # the sim cannot know what detectors flag
+            if "content_id" not in event:
+                assert actor not in holding
+                holding.add(actor)
+                continue
+            post = str(event["content_id"])
+            assert author[post] == actor and post not in parent_of and content_at[post] < at
+            held_posts.add(post)
+            continue
         target = str(event["content_id"])
+        if kind in ("comment.approved", "comment.rejected"):
+            assert target in held, f"{ident}: {target} does not wait for its owner"
+            assert author[parent_of[target]] == actor and content_at[target] < at
+            assert target not in owner_decisions
+            owner_decisions[target] = kind.removeprefix("comment.")
+            continue
         if kind == "content.posted":
             assert target not in content_at
             if event["kind"] == "comment":
                 parent = str(event["parent_id"])
                 assert parent in content_at, f"{ident}: parent {parent} not posted before"
                 assert content_at[parent] < at
+                parent_of[target] = parent
+                owner = author[parent]
+                if owner != actor and (owner in holding or parent in held_posts):
+                    held.add(target)
             if event["kind"] == "message":
                 assert actor in groups[str(event["group_id"])], f"{ident}: not a member"
             content_at[target] = at
@@ -192,6 +229,8 @@ def check_invariants(events: Iterable[dict[str, object]], truth: GroundTruth) ->
     assert set(truth.violating_content) <= set(content_at)
     assert set(truth.appeals) == decided
     assert set(truth.evasion_attempts) <= set(submissions)
+    assert set(truth.comment_owners) == holding
+    assert truth.owner_decisions == owner_decisions
 
 
 # -- determinism -------------------------------------------------------------------
@@ -506,7 +545,82 @@ def test_the_engine_accepts_the_stream_and_refuses_only_evasions(tmp_path: Path)
     )
     assert {str(a): str(o) for a, o in outcomes} == truth.appeals
     assert set(truth.appeals.values()) == {"upheld", "reversed"}
+    # owners: every decision taken (on a comment that waited), some comments still waiting
+    statuses = Counter(str(r[0]) for r in store.execute_sql("SELECT status FROM comment_reviews"))
+    decisions = Counter(truth.owner_decisions.values())
+    assert statuses["approved"] == decisions["approved"] > 0
+    assert statuses["rejected"] == decisions["rejected"] > 0
+    assert statuses["held"] > statuses["approved"] + statuses["rejected"]
+    assert count("SELECT count(*) FROM ledger WHERE reason = 'approved_violating_comment'") == (
+        owners_answerable(events)
+    )
     store.close()
+
+
+def owners_answerable(events: Iterable[dict[str, object]]) -> int:
+    """How many owners' approvals a later review upholds as violating, in log order: each
+    gives the owner a ledger entry."""
+    approved: set[str] = set()
+    answerable = 0
+    seen: set[str] = set()
+    for event in events:
+        if event["id"] in seen:
+            continue
+        seen.add(str(event["id"]))
+        if event["type"] == "comment.approved":
+            approved.add(str(event["content_id"]))
+        elif event["type"] == "review.decided" and event["verdict"] == "violates":
+            answerable += event["content_id"] in approved
+    return answerable
+
+
+def test_owners_answer_for_the_violating_comments_they_approved(
+    month: tuple[list[dict[str, object]], GroundTruth], tmp_path: Path
+) -> None:
+    events, _ = month
+    lines = [json.dumps(e, ensure_ascii=False).encode() for e in events]
+    store = Store.open(f"sqlite:///{tmp_path}/gs.db")
+    report = Ingestor(store, load_policies(store)).ingest(lines)
+    assert report.errors == []
+    entries = store.execute_sql(
+        "SELECT account_id, delta FROM ledger WHERE reason = 'approved_violating_comment'"
+    )
+    store.close()
+    approvers = {str(e["actor"]) for e in events if e["type"] == "comment.approved"}
+    assert len(entries) == owners_answerable(events) > 0
+    assert all(str(a) in approvers and float(d) == -1.0 for a, d in entries)
+
+
+def test_owners_vet_the_comments_under_their_posts(
+    month: tuple[list[dict[str, object]], GroundTruth],
+) -> None:
+    events, truth = month
+    owners = set(truth.comment_owners)
+    assert 0.03 < len(owners) / 2000 < 0.08  # a small share of the members
+    assert not owners & set(truth.bad_accounts())
+    posts = Counter(str(e["actor"]) for e in events if e.get("kind") == "post")
+    per_owner = sum(posts[a] for a in owners) / len(owners)
+    assert per_owner > 1.5 * sum(posts.values()) / 2000  # more likely among active posters
+    per_post = [e for e in events if e["type"] == "comment.mode_set" and "content_id" in e]
+    assert per_post and not {e["actor"] for e in per_post} & owners
+    # decisions come hours after the comment: violating ones mostly rejected, others approved
+    posted = {str(e["content_id"]): str(e["at"]) for e in events if e["type"] == "content.posted"}
+    hours = sorted(
+        (
+            datetime.fromisoformat(str(e["at"]))
+            - datetime.fromisoformat(posted[str(e["content_id"])])
+        )
+        / timedelta(hours=1)
+        for e in events
+        if e["type"] in ("comment.approved", "comment.rejected")
+    )
+    assert hours[0] >= 0.5 and 1 <= hours[len(hours) // 2] <= 12
+    violating = Counter(d for c, d in truth.owner_decisions.items() if c in truth.violating_content)
+    ordinary = Counter(
+        d for c, d in truth.owner_decisions.items() if c not in truth.violating_content
+    )
+    assert violating["rejected"] > violating["approved"]
+    assert ordinary["rejected"] < 0.1 * ordinary["approved"]
 
 
 def test_reviews_follow_reports_within_hours_to_days(

@@ -2,11 +2,11 @@
 """A synthetic community: a deterministic, realistic stream of platform events.
 
 ``simulate(SimConfig(...))`` yields the events a platform would send (registrations, posts,
-comments, likes, shares, reports, moderator reviews, group chats, appeals, identity checks)
-together with the ground truth behind them: which accounts are abusive, which form
-fake-engagement rings, which content breaks which rule, which reports and reviews are wrong,
-how appeals ended, which identity submissions try to evade a block. ``write_jsonl`` writes
-both to disk.
+comments, likes, shares, reports, moderator reviews, group chats, appeals, identity checks,
+owners' comment modes and decisions) together with the ground truth behind them: which
+accounts are abusive, which form fake-engagement rings, which content breaks which rule,
+which reports and reviews are wrong, how appeals ended, which identity submissions try to
+evade a block, who vets comments and how they decided. ``write_jsonl`` writes both to disk.
 
 The community is mostly ordinary members talking about hobbies, food, sport, tech and
 travel (in English, and some in Chinese and Japanese); a small share of abusive accounts
@@ -14,9 +14,10 @@ post violating content; rings of accounts like and share each other's spam; mode
 review reported content. Some active members run group chats that others join, chat in
 and leave; authors appeal some decisions against them; a few members verify a Chinese
 resident identity number or mobile number, and a few sanctioned ones come back under a
-second account with the same identity typed differently. Activity per account is
-heavy-tailed. The same config always gives the same bytes: the only source of randomness
-is ``random.Random(config.seed)``.
+second account with the same identity typed differently. A few members hold every comment
+under their posts for their approval, and approve or reject each a few hours later.
+Activity per account is heavy-tailed. The same config always gives the same bytes: the
+only source of randomness is ``random.Random(config.seed)``.
 
 Violating texts are built from ``VIOLATION_VOCABULARY``, one table of markers per rule id,
 so that detectors can be evaluated against it. The gravest kinds of content are never
@@ -833,6 +834,15 @@ APPEAL_REASONS: Final = (
 )
 """What authors write when they appeal a decision against them."""
 
+REJECTION_NOTES: Final = (
+    "off topic",
+    "not under my post, please",
+    "spam",
+    "keep it friendly",
+    "no thanks",
+)
+"""Notes owners sometimes add when they reject a comment under their post."""
+
 RIC_DIVISIONS: Final = (
     "110101",
     "310101",
@@ -887,6 +897,9 @@ EVENT_TYPES: Final[tuple[str, ...]] = (
     "identity.submitted",
     "identity.verified",
     "identity.rejected",
+    "comment.mode_set",
+    "comment.approved",
+    "comment.rejected",
 )
 
 
@@ -955,6 +968,9 @@ class GroundTruth:
     review appealed, and for a few lenient calls). ``evasion_attempts`` maps the
     ``identity.submitted`` events of second accounts, which submit the verified identity of
     a sanctioned member typed differently and which the engine must refuse, to that member.
+    ``comment_owners`` are the members who hold every comment under their posts for their
+    approval (``comment.mode_set`` with ``hold_all`` for all their posts), and
+    ``owner_decisions`` maps the comments an owner decided on to ``approved`` or ``rejected``.
     Filled while the events are generated; complete once the iterator is exhausted.
     """
 
@@ -970,6 +986,8 @@ class GroundTruth:
     duplicate_events: list[str] = field(default_factory=list)
     appeals: dict[str, str] = field(default_factory=dict)
     evasion_attempts: dict[str, str] = field(default_factory=dict)
+    comment_owners: list[str] = field(default_factory=list)
+    owner_decisions: dict[str, str] = field(default_factory=dict)
 
     def bad_accounts(self) -> list[str]:
         """Abusive accounts and ring members together, sorted."""
@@ -990,6 +1008,8 @@ class GroundTruth:
             "duplicate_events": self.duplicate_events,
             "appeals": self.appeals,
             "evasion_attempts": self.evasion_attempts,
+            "comment_owners": self.comment_owners,
+            "owner_decisions": self.owner_decisions,
         }
 
     @classmethod
@@ -1008,6 +1028,8 @@ class GroundTruth:
             duplicate_events=list(data["duplicate_events"]),
             appeals=dict(data.get("appeals", {})),
             evasion_attempts=dict(data.get("evasion_attempts", {})),
+            comment_owners=list(data.get("comment_owners", [])),
+            owner_decisions=dict(data.get("owner_decisions", {})),
         )
 
 
@@ -1377,8 +1399,26 @@ _MAX_GROUPS: Final = 3  # groups one member belongs to at most
 _CHAT_SHARE: Final = {_ORDINARY: 0.3, _ABUSIVE: 0.25, _RING: 0.0}  # members who chat in groups
 _IDENTITY_SHARE: Final = {_ORDINARY: 0.03, _ABUSIVE: 0.2, _RING: 0.0}
 _EVADE_AFTER: Final = 4  # upheld violations (the default ladder's suspension) before coming back
+# ordinary members who hold every comment under their posts: among the tenth most active,
+# and among the others; and those who hold the comments under some posts only
+_HOLD_ALL_SHARE: Final = (0.15, 0.04)
+_HOLD_SOME_SHARE: Final = 0.02
+_HOLD_POST_SHARE: Final = 0.25  # of the posts of those who hold under some posts
+_REJECT_VIOLATING: Final = 0.8  # the share of violating comments an owner rejects
+_REJECT_ORDINARY: Final = 0.03  # ... and of the others
 # things due later, in the task queue as (time, sequence, task, argument)
-_REVIEW, _CREATE_GROUP, _SUBMIT, _VERDICT, _SECOND_ACCOUNT, _APPEAL, _APPEAL_DECISION = range(7)
+(
+    _REVIEW,
+    _CREATE_GROUP,
+    _SUBMIT,
+    _VERDICT,
+    _SECOND_ACCOUNT,
+    _APPEAL,
+    _APPEAL_DECISION,
+    _HOLD_ALL,
+    _HOLD_POST,
+    _OWNER_DECISION,
+) = range(10)
 _POLICY_FILE: Final = Path(__file__).resolve().parent.parent / "policies" / "default.toml"
 
 
@@ -1464,12 +1504,14 @@ class _Simulation:
         self.c_review = bytearray()  # 0 none, 1 scheduled, 2 decided
         self.c_reported: dict[int, str] = {}
         self.c_group: list[int] = []  # -1 for posts and comments
+        self.c_hold = bytearray()  # 1 once the post's own mode holds every comment
         self.tickets: list[int] = []  # one entry per engagement: popular content recurs
         self.last_t = -1
         self.same_t = 0
         self.n_registered = 0
         self._setup_accounts()
         self._setup_social()
+        self._setup_owners()
 
     # -- accounts ------------------------------------------------------------
 
@@ -1609,6 +1651,26 @@ class _Simulation:
             if share and rng.random() < share:
                 self._later(self.reg[i] + 600 + int(rng.expovariate(1.0 / DAY)), _SUBMIT, i)
 
+    def _setup_owners(self) -> None:
+        """Who vets the comments under their posts: a small share of ordinary members (more
+        among the most active) holds every comment for all their posts from a moment after
+        registering; a few others hold the comments under some of their posts. Group owners
+        are left out, so that their estimated standing stays the engine's."""
+        rng, n = self.rng, self.cfg.accounts
+        self.vets = bytearray(n)  # 1 holds under all posts, 2 under some
+        self.holding = bytearray(n)  # 1 once the account's mode holds every comment
+        ordinary = [i for i in range(n) if self.kind[i] == _ORDINARY and i not in self.standing]
+        ordinary.sort(key=lambda i: (-self.rate[i], i))
+        top = len(ordinary) // 10
+        for rank, i in enumerate(ordinary):
+            share = _HOLD_ALL_SHARE[rank >= top]
+            r = rng.random()
+            if r < share:
+                self.vets[i] = 1
+                self._later(self.reg[i] + 1 + int(rng.expovariate(1.0 / 30)), _HOLD_ALL, i)
+            elif r < share + _HOLD_SOME_SHARE:
+                self.vets[i] = 2
+
     def _languages(self) -> list[int]:
         """Each member's language: about 5% Chinese and 2% Japanese, spread evenly over
         activity levels so that the shares hold for texts too."""
@@ -1737,8 +1799,14 @@ class _Simulation:
             self._second_account(t, arg)
         elif task == _APPEAL:
             self._appeal(t, arg)
-        else:
+        elif task == _APPEAL_DECISION:
             self._decide_appeal(t, arg)
+        elif task == _HOLD_ALL:
+            self._hold_all(t, arg)
+        elif task == _HOLD_POST:
+            self._hold_post(t, arg)
+        else:
+            self._owner_decides(t, arg)
 
     def _flush_delayed(self, until: int | None) -> None:
         delayed = self.delayed
@@ -1808,6 +1876,7 @@ class _Simulation:
         self.c_removed.append(0)
         self.c_review.append(0)
         self.c_group.append(group)
+        self.c_hold.append(0)
         if self.last_t == t:
             self.same_t += 1
         else:
@@ -1827,6 +1896,10 @@ class _Simulation:
             self.last_content[i] = c
         event["text"] = text
         self._emit(event, t)
+        if parent >= 0:
+            self._held(i, t, c, parent)
+        elif group < 0 and self.vets[i] == 2 and self.rng.random() < _HOLD_POST_SHARE:
+            self._later(t + 1 + int(self.rng.expovariate(1.0 / 60)), _HOLD_POST, c)
         if i in self.standing:
             weights = self.scoring.weights
             self._credit(i, t, weights[cast(str, event["kind"])])
@@ -1840,6 +1913,52 @@ class _Simulation:
             if self.mod_ids and rng.random() < 0.04:
                 self._schedule_review(c, t + 3600 + int(rng.expovariate(1.0 / (12 * 3600))))
         return c
+
+    def _held(self, i: int, t: int, c: int, parent: int) -> None:
+        """A comment under content whose mode holds every comment (its own, else its
+        author's) waits for that owner, who decides on it hours later, but only when the
+        engine surely published it: the commenter has no upheld violation (so no sanction,
+        and standing enough to comment) and is outside the rings (whose likes of labelled
+        spam cost them standing the simulation does not follow)."""
+        owner = self.c_author[parent]
+        if owner == i or not (self.c_hold[parent] or self.holding[owner]):
+            return
+        if self.strikes[i] or self.kind[i] == _RING:
+            return
+        self._later(t + 1800 + int(self.rng.expovariate(1.0 / (4 * 3600))), _OWNER_DECISION, c)
+
+    def _hold_all(self, t: int, i: int) -> None:
+        """A member holds every comment under all their posts for their approval."""
+        event = self._event("comment.mode_set", t, self.ids[i])
+        event["mode"] = "hold_all"
+        self._emit(event, t)
+        self.holding[i] = 1
+        self.truth.comment_owners.append(self.ids[i])
+
+    def _hold_post(self, t: int, c: int) -> None:
+        """A member holds every comment under one post of theirs, just after posting it."""
+        event = self._event("comment.mode_set", t, self.ids[self.c_author[c]])
+        event["content_id"] = self.c_ids[c]
+        event["mode"] = "hold_all"
+        self._emit(event, t)
+        self.c_hold[c] = 1
+
+    def _owner_decides(self, t: int, c: int) -> None:
+        """The owner approves a waiting comment, or rejects it: most violating ones, a few
+        others. Nothing to decide once a moderator removed it."""
+        if self.c_removed[c]:
+            return
+        rng = self.rng
+        owner = self.c_author[self.c_parent[c]]
+        reject = rng.random() < (_REJECT_VIOLATING if self.c_rule[c] else _REJECT_ORDINARY)
+        kind = "comment.rejected" if reject else "comment.approved"
+        event = self._event(kind, t, self.ids[owner])
+        cid = self.c_ids[c]
+        event["content_id"] = cid
+        if reject and rng.random() < 0.3:
+            event["note"] = rng.choice(REJECTION_NOTES)
+        self._emit(event, t)
+        self.truth.owner_decisions[cid] = "rejected" if reject else "approved"
 
     def _engage(self, i: int, t: int, c: int, share: bool) -> None:
         event = self._event("content.engaged", t, self.ids[i])
