@@ -182,14 +182,23 @@ class Engine:
             )
         return held, reason
 
+    def holds(
+        self, account: AccountState, need: tuple[str, ...], t: float, policy: Policy
+    ) -> bool:
+        """Whether the account holds every privilege in `need` at time t (the common case, an
+        account without sanctions, without building the reasons)."""
+        if not account.sanctions and (account.identities or not policy.identity.required_for):
+            granted = policy.band_for(account.score(t, policy)).privileges
+            return all(privilege in granted for privilege in need)
+        held, _ = self.privileges(account, t, policy)
+        return all(privilege in held for privilege in need)
+
     def check(
         self, account: AccountState, need: tuple[str, ...], event: Event, t: float, policy: Policy
     ) -> Denial | None:
         """A denial if the account lacks any privilege in `need` at time t, else None."""
-        if not account.sanctions and (account.identities or not policy.identity.required_for):
-            granted = policy.band_for(account.score(t, policy)).privileges
-            if all(privilege in granted for privilege in need):
-                return None
+        if self.holds(account, need, t, policy):
+            return None
         held, reason = self.privileges(account, t, policy)
         for privilege in need:
             if privilege not in held:

@@ -159,14 +159,14 @@ def review_admins(
         if account.id in seen or not account.admin_of:
             continue
         seen.add(account.id)
-        held, reason = engine.privileges(account, t, policy)
-        may = "administer_group" in held
+        may = engine.holds(account, ("administer_group",), t, policy)
         if may != account.admin_suspended:
             continue  # nothing changed: acting and may act, or suspended and may not
         if may and not policy.groups.restore_admin_automatically:
             continue
         account.admin_suspended = not may
         engine.state.touch_account(account)
+        _, reason = engine.privileges(account, t, policy)
         if may:
             reasons = f"Group administration restored: your standing grants it again ({reason})."
         else:
