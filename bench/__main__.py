@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,9 +22,12 @@ def main(argv: list[str]) -> None:
     unknown = set(argv) - {n.removeprefix("bench_") for n in names} - set(names)
     if unknown:
         raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; have: {names}")
-    for name in chosen:
+    if len(chosen) == 1:
+        importlib.import_module(f"bench.{chosen[0]}").main()
+        return
+    for name in chosen:  # each in a fresh process: one's heap must not slow the next
         started = time.perf_counter()
-        importlib.import_module(f"bench.{name}").main()
+        subprocess.run([sys.executable, "-m", "bench", name], check=True)
         print(f"# {name} took {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
 
 
