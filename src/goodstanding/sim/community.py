@@ -42,6 +42,8 @@ from typing import Any, Final, cast
 import msgspec
 from stdnum.cn import ric as cn_ric
 
+from goodstanding.events import TYPE_NAMES
+
 # ---------------------------------------------------------------------------
 # Vocabulary
 # ---------------------------------------------------------------------------
@@ -882,25 +884,7 @@ CN_MOBILE_PREFIXES: Final = (
 # ---------------------------------------------------------------------------
 
 DAY: Final = 86400
-EVENT_TYPES: Final[tuple[str, ...]] = (
-    "account.registered",
-    "content.posted",
-    "content.engaged",
-    "content.reported",
-    "review.decided",
-    "group.created",
-    "group.joined",
-    "group.left",
-    "group.role_changed",
-    "appeal.filed",
-    "appeal.decided",
-    "identity.submitted",
-    "identity.verified",
-    "identity.rejected",
-    "comment.mode_set",
-    "comment.approved",
-    "comment.rejected",
-)
+EVENT_TYPES: Final[tuple[str, ...]] = TYPE_NAMES  # the sim emits every type of event
 
 
 @dataclass(frozen=True)
