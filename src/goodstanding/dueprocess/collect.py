@@ -16,16 +16,6 @@ from goodstanding.policy import PolicySet
 from goodstanding.store import Store
 
 OTHER = "STATEMENT_CATEGORY_OTHER_VIOLATION_TC"
-ADMIN_GROUND = "Group administration needs the standing band that grants it"
-ADMIN_TEXT = (
-    "Administering a group is a privilege of the standing bands the published policy names; "
-    "it returns when standing recovers."
-)
-IDENTITY_GROUND = "No new account for an identity blocked by a ban or suspension"
-IDENTITY_TEXT = (
-    "An identity verified for an account that is banned or suspended may not open another "
-    "account while the sanction lasts."
-)
 
 
 class Facts:
@@ -159,26 +149,7 @@ def decisions(
         "AND at >= :start AND at < :end ORDER BY event_seq, n",
         window,
     ):
-        yield Decision(
-            reference=f"admin-{seq}-{n}",
-            row=f"admin_rights:{seq}:{n}",
-            account_id=account_id,
-            appeal_ref=None,
-            kind="provision",
-            action="admin_suspended",
-            application=at,
-            end=None,
-            content_kind=None,
-            content_date=at,
-            ground=ADMIN_GROUND,
-            explanation=ADMIN_TEXT,
-            category=OTHER,
-            facts="The account's standing score fell below the band that grants group "
-            "administration.",
-            automated_detection=True,
-            automated_decision="fully",
-            source="own_initiative",
-        )
+        yield _by_standing_rule("admin_suspended", seq, n, account_id, None, at, None)
     for seq, n, at, account_id, blocking, until in store.execute_sql(
         "SELECT event_seq, n, at, account_id, decision, until FROM identity_log "
         "WHERE status = 'refused' AND decision IS NOT NULL AND at >= :start AND at < :end "
@@ -186,26 +157,62 @@ def decisions(
         window,
     ):
         decided = facts.decisions.get(str(blocking).split("/", 1)[0])
-        yield Decision(
-            reference=f"identity-{seq}-{n}",
-            row=f"identity_log:{seq}:{n}",
-            account_id=account_id or "",
-            appeal_ref=decided.id if decided is not None else None,
-            kind="identity",
-            action="identity_refused",
-            application=at,
-            end=until,
-            content_kind=None,
-            content_date=at,
-            ground=IDENTITY_GROUND,
-            explanation=IDENTITY_TEXT,
-            category=OTHER,
-            facts="The identity submitted is blocked by an earlier decision on an account it "
-            "was verified for.",
-            automated_detection=True,
-            automated_decision="fully",
-            source="own_initiative",
-        )
+        appeal_ref = decided.id if decided is not None else None
+        yield _by_standing_rule("identity_refused", seq, n, account_id or "", appeal_ref, at, until)
+
+
+STANDING_RULES = {
+    "admin_suspended": (
+        "admin_rights",
+        "provision",
+        "Group administration needs the standing band that grants it",
+        "Administering a group is a privilege of the standing bands the published policy "
+        "names; it returns when standing recovers.",
+        "The account's standing score fell below the band that grants group administration.",
+    ),
+    "identity_refused": (
+        "identity_log",
+        "identity",
+        "No new account for an identity blocked by a ban or suspension",
+        "An identity verified for an account that is banned or suspended may not open another "
+        "account while the sanction lasts.",
+        "The identity submitted is blocked by an earlier decision on an account it was "
+        "verified for.",
+    ),
+}
+"""Decisions goodstanding takes by itself from the published standing rules: the projection
+they are read from, what each restricts, its ground, the rule's text and the facts."""
+
+
+def _by_standing_rule(
+    action: str,
+    seq: int,
+    n: int,
+    account_id: str,
+    appeal_ref: str | None,
+    at: float,
+    end: float | None,
+) -> Decision:
+    table, kind, ground, text, found = STANDING_RULES[action]
+    return Decision(
+        reference=f"{action}-{seq}-{n}",
+        row=f"{table}:{seq}:{n}",
+        account_id=account_id,
+        appeal_ref=appeal_ref,
+        kind=kind,
+        action=action,
+        application=at,
+        end=end,
+        content_kind=None,
+        content_date=at,
+        ground=ground,
+        explanation=text,
+        category=OTHER,
+        facts=found,
+        automated_detection=True,
+        automated_decision="fully",
+        source="own_initiative",
+    )
 
 
 def statements_of_reasons(
