@@ -25,11 +25,12 @@ class Facts:
     def __init__(self, store: Store, policies: PolicySet):
         self.policies = policies
         decode = msgspec.json.Decoder(dict[str, Any]).decode
-        self.reports: dict[str, list[tuple[float, str]]] = defaultdict(list)
-        for (body,) in store.execute_sql("SELECT body FROM events WHERE type = 'content.reported'"):
+        self.reports: dict[str, list[tuple[float, str, str]]] = defaultdict(list)
+        for at, actor, body in store.execute_sql(
+            "SELECT at, actor, body FROM events WHERE type = 'content.reported'"
+        ):
             event = decode(body)
-            at = datetime.fromisoformat(event["at"]).timestamp()
-            self.reports[event["content_id"]].append((at, event["actor"]))
+            self.reports[event["content_id"]].append((float(at), actor, event["rule"]))
         self.trusted = {a for p in policies.versions for a in p.detection.trusted_flaggers}
         self.detected = {
             (r[0], r[1])
@@ -58,10 +59,14 @@ class Facts:
         policy, rule = found
         return (f"{rule.id} (policy {policy.version}): {rule.title}", rule.text, rule.dsa_category)
 
+    def decision_behind(self, sanction_id: str) -> DecisionState | None:
+        """The moderation decision a sanction (or a block it placed) came from, if any."""
+        return self.decisions.get(sanction_id.split("/", 1)[0])
+
     def source(self, content_id: str | None) -> str:
         """Whether a content item came to the platform's attention by a trusted flagger's
         notice, another notice, or on the platform's own initiative."""
-        reporters = {actor for _, actor in self.reports.get(content_id or "", [])}
+        reporters = {actor for _, actor, _ in self.reports.get(content_id or "", [])}
         if reporters & self.trusted:
             return "trusted_flagger"
         return "notice" if reporters else "own_initiative"
@@ -118,7 +123,7 @@ def decisions(
         "FROM sanctions WHERE at >= :start AND at < :end ORDER BY event_seq, n",
         window,
     ):
-        decided = facts.decisions.get(sanction_id.split("/", 1)[0])
+        decided = facts.decision_behind(sanction_id)
         content_id = decided.content_id if decided is not None else None
         _, _, posted = facts.contents.get(content_id or "", ("", "post", at))
         ground, text, category = facts.rule(rule_id, posted)
@@ -156,7 +161,7 @@ def decisions(
         "ORDER BY event_seq, n",
         window,
     ):
-        decided = facts.decisions.get(str(blocking).split("/", 1)[0])
+        decided = facts.decision_behind(str(blocking))
         appeal_ref = decided.id if decided is not None else None
         yield _by_standing_rule("identity_refused", seq, n, account_id or "", appeal_ref, at, until)
 

@@ -9,8 +9,6 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-import msgspec
-
 from goodstanding.dueprocess.collect import Facts, decisions
 from goodstanding.policy import PolicySet
 from goodstanding.store import Store
@@ -28,7 +26,6 @@ LABELS = {
     "suspension": "Account suspended",
     "ban": "Account closed",
     "identity_refused": "Registration refused (blocked identity)",
-    "unspecified": "No rule named",
 }
 
 
@@ -59,24 +56,20 @@ def transparency_report(
         "AND NOT automated AND at >= :start AND at < :end",
         window,
     ):
-        starts = [t for t, _ in facts.reports.get(content_id, [])]
+        starts = [t for t, _, _ in facts.reports.get(content_id, [])]
         if content_id in first_flag:
             starts.append(first_flag[content_id])
         earlier = [t for t in starts if t <= at]
         if earlier:
             to_decision.append(at - min(earlier))
 
-    decode = msgspec.json.Decoder(dict[str, Any]).decode
     notices: Counter[str] = Counter()
     trusted = 0
-    for actor, at, body in store.execute_sql(
-        "SELECT actor, at, body FROM events WHERE type = 'content.reported' "
-        "AND at >= :start AND at < :end",
-        window,
-    ):
-        rule_id = decode(body).get("rule")
-        notices[facts.rule(rule_id, float(at))[2] if rule_id else "unspecified"] += 1
-        trusted += actor in facts.trusted
+    for reports in facts.reports.values():
+        for at, actor, rule_id in reports:
+            if start <= at < end:
+                notices[facts.rule(rule_id, at)[2]] += 1
+                trusted += actor in facts.trusted
 
     filed = store.execute_sql(
         "SELECT COUNT(*) FROM appeal_log WHERE outcome IS NULL AND at >= :start AND at < :end",
