@@ -61,13 +61,12 @@ def on_commented(
         else "every comment waits"
     )
     return [
-        CommentReviewed(
-            event_id=event_id,
-            at=t,
-            content_id=comment.id,
-            owner_id=owner.id,
-            status="held",
-            reason=f"waiting for the owner's approval (comment mode {mode}: {why})",
+        _reviewed(
+            comment,
+            "held",
+            f"waiting for the owner's approval (comment mode {mode}: {why})",
+            event_id,
+            t,
         )
     ]
 
@@ -84,17 +83,40 @@ def labelled(comment: ContentState, event_id: str, t: float) -> list[Effect]:
     ):
         return []
     comment.labelled_at = t
+    rules = ", ".join(sorted(comment.flags))
     return [
-        CommentReviewed(
-            event_id=event_id,
-            at=t,
-            content_id=comment.id,
-            owner_id=comment.owner,
-            status="labelled",
-            reason=f"shows under your post with a label for rule(s) "
-            f"{', '.join(sorted(comment.flags))}",
+        _reviewed(
+            comment,
+            "labelled",
+            f"shows under your post with a label for rule(s) {rules}",
+            event_id,
+            t,
         )
     ]
+
+
+def _reviewed(
+    comment: ContentState, status: str, reason: str, event_id: str, t: float
+) -> CommentReviewed:
+    """A comment's place in its owner's queue: held, labelled, approved or rejected."""
+    assert comment.owner is not None
+    return CommentReviewed(
+        event_id=event_id,
+        at=t,
+        content_id=comment.id,
+        owner_id=comment.owner,
+        status=status,
+        reason=reason,
+    )
+
+
+def _decide(
+    engine: Engine, comment: ContentState, status: str, reason: str, event_id: str, t: float
+) -> CommentReviewed:
+    """The owner approves or rejects a comment under their post."""
+    comment.owner_state = status
+    engine.state.touch_content(comment)
+    return _reviewed(comment, status, reason, event_id, t)
 
 
 def _owned(engine: Engine, content_id: str, actor: str, t: float) -> ContentState:
@@ -118,17 +140,8 @@ def approved(engine: Engine, event: CommentApproved, t: float, policy: Policy) -
             f"comment {comment.id!r} is not waiting for approval "
             f"({comment.owner_state or 'it is published'})"
         )
-    comment.owner_state = "approved"
-    engine.state.touch_content(comment)
     return [
-        CommentReviewed(
-            event_id=event.id,
-            at=t,
-            content_id=comment.id,
-            owner_id=event.actor,
-            status="approved",
-            reason="approved by the owner",
-        ),
+        _decide(engine, comment, "approved", "approved by the owner", event.id, t),
         *labelled(comment, event.id, t),
     ]
 
@@ -139,18 +152,8 @@ def rejected(engine: Engine, event: CommentRejected, t: float, policy: Policy) -
     comment = _owned(engine, event.content_id, event.actor, t)
     if comment.owner_state == "rejected":
         raise Rejected(f"comment {comment.id!r} was already rejected")
-    comment.owner_state = "rejected"
-    engine.state.touch_content(comment)
-    return [
-        CommentReviewed(
-            event_id=event.id,
-            at=t,
-            content_id=comment.id,
-            owner_id=event.actor,
-            status="rejected",
-            reason=f"rejected by the owner{': ' + event.note if event.note else ''}",
-        )
-    ]
+    reason = f"rejected by the owner{': ' + event.note if event.note else ''}"
+    return [_decide(engine, comment, "rejected", reason, event.id, t)]
 
 
 def owner_answers(
