@@ -657,6 +657,14 @@ def _time(value: str | None, name: str) -> float:
     return when.timestamp()
 
 
+def _period(start: str, end: str) -> tuple[float, float]:
+    """A report's or an export's period [--from, --to) as epoch seconds; --to must be later."""
+    lower, upper = _time(start, "--from"), _time(end, "--to")
+    if upper <= lower:
+        raise _fail(f"--to {end} is not after --from {start}")
+    return lower, upper
+
+
 @contextmanager
 def _records() -> Iterator[tuple[Store, RecordStore, PolicySet]]:
     with _store() as store:
@@ -851,9 +859,7 @@ def export_sor(
     Example: goodstanding export sor --from 2026-01-01T00:00:00Z --to 2026-02-01T00:00:00Z
     --by operator1
     """
-    lower, upper = _time(start, "--from"), _time(end, "--to")
-    if upper <= lower:
-        raise _fail(f"--to {end} is not after --from {start}")
+    lower, upper = _period(start, end)
     with _store() as store:
         policies = _policies(store, None)
         try:
@@ -943,9 +949,7 @@ def report_transparency(
     """
     if fmt not in ("json", "html"):
         raise _fail(f"--format is json or html, not {fmt!r}")
-    lower, upper = _time(start, "--from"), _time(end, "--to")
-    if upper <= lower:
-        raise _fail(f"--to {end} is not after --from {start}")
+    lower, upper = _period(start, end)
     with _store() as store:
         data = transparency_report(store, _policies(store, None), lower, upper)
     text = (
