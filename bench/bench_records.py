@@ -28,14 +28,13 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.schema import CreateIndex
 
+from goodstanding.policy.retention import Retention, period_bounds
 from goodstanding.records import (
     RECORD_TABLES,
     MasterKey,
     Message,
     PurgeProgress,
     RecordStore,
-    Retention,
-    period_bounds,
     record_keys,
     record_records,
 )

@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+from goodstanding.detect.build import build_detectors
 from goodstanding.engine import Effect, Engine
 from goodstanding.events import Event, decode_event
 from goodstanding.policy import PolicySet
@@ -38,7 +39,8 @@ def line(type_: str, at: str, actor: str, **fields: Any) -> bytes:
 
 def engine(*paths: Path) -> Engine:
     """An engine over the given policy files (default: the round-number test policy)."""
-    return Engine(PolicySet.load(paths or (POLICY_V1,)))
+    policies = PolicySet.load(paths or (POLICY_V1,))
+    return Engine(policies, build_detectors(policies))
 
 
 def community(eng: Engine, at: str = "2026-01-02T00:00:00Z", members: int = 3) -> list[Effect]:

@@ -15,9 +15,8 @@ from goodstanding.cli import app
 from goodstanding.engine import Engine, LedgerEntry, Rejected
 from goodstanding.engine.effects import CommentReviewed
 from goodstanding.ingest import Ingestor, load_policies
-from goodstanding.policy import PolicySet
 from goodstanding.store import Store
-from helpers import POLICY_V1, community, ev
+from helpers import POLICY_V1, community, engine, ev
 
 T = "2026-01-02T01:00:00Z"
 COMMENTS = """
@@ -43,7 +42,7 @@ def policy_file(folder: Path, mode: str = "open") -> Path:
 
 
 def engine_for(tmp_path: Path, mode: str = "open") -> Engine:
-    eng = Engine(PolicySet.load([policy_file(tmp_path, mode)]))
+    eng = engine(policy_file(tmp_path, mode))
     community(eng, members=3)
     eng.apply(ev("content.posted", T, "m1", content_id="p1", kind="post", text="my trip"))
     return eng

@@ -18,8 +18,7 @@ from goodstanding.engine import (
     SanctionImposed,
     StrikeIssued,
 )
-from goodstanding.policy import PolicySet
-from helpers import POLICY_V1, community, engine, ev, fresh_ids
+from helpers import community, engine, ev, fresh_ids
 
 
 def score(eng: Engine, account: str, at: str) -> float:
@@ -335,7 +334,7 @@ def test_fold_is_deterministic_and_scores_stay_in_range(script: list) -> None:
 
     def run() -> tuple[list, Engine]:
         fresh_ids()
-        eng = Engine(PolicySet.load([POLICY_V1]))
+        eng = engine()
         community(eng, members=5)
         produced = []
         posts: list[str] = []

@@ -10,8 +10,7 @@ import pytest
 
 from goodstanding.detect.classifier import register_classifier
 from goodstanding.engine import Engine, Flagged, LabelChanged, LedgerEntry, Notice, StrikeIssued
-from goodstanding.policy import PolicySet
-from helpers import POLICY_V1, community, ev
+from helpers import POLICY_V1, community, engine, ev
 
 T = "2026-01-02T01:00:00Z"
 INSULTS = """
@@ -37,7 +36,7 @@ def engine_with(
     block = block.rstrip() + f'\nmode = "{mode}"\n' + INSULTS.format(outcome=outcome)
     policy = tmp_path / "p.toml"
     policy.write_text(head + marker + block + "\n[[rules]]" + tail + extra)
-    eng = Engine(PolicySet.load([policy]))
+    eng = engine(policy)
     community(eng, members=5)
     return eng
 
@@ -137,7 +136,7 @@ def test_engaging_with_labelled_content_costs_the_engager(tmp_path: Path) -> Non
         .read_text()
         .replace("report_rejected = -1.0", "report_rejected = -1.0\nengaged_violating = -0.3")
     )
-    eng = Engine(PolicySet.load([weights]))
+    eng = engine(weights)
     community(eng, members=5)
     post(eng, "m1", "bad", "idiot")
     liked = eng.apply(ev("content.engaged", T, "m2", content_id="bad", kind="like"))
@@ -157,7 +156,7 @@ def test_retroactive_engagement_is_a_policy_switch(tmp_path: Path) -> None:
     for retro, expected in ((False, []), (True, [("m2", "engaged_violating")])):
         policy = tmp_path / f"r{retro}.toml"
         policy.write_text(base + f"\n[detection]\nretroactive_engagement = {str(retro).lower()}\n")
-        eng = Engine(PolicySet.load([policy]))
+        eng = engine(policy)
         community(eng, members=3)
         post(eng, "m1", "c", "innocent looking")
         eng.apply(ev("content.engaged", T, "m2", content_id="c", kind="like"))
@@ -200,7 +199,7 @@ def test_a_classifier_that_raises_is_recorded_not_fatal(tmp_path: Path) -> None:
             1,
         )
     )
-    eng = Engine(PolicySet.load([policy]))
+    eng = engine(policy)
     community(eng, members=2)
     effects = post(eng, "m1", "c", "idiot")
     notices = [e for e in effects if isinstance(e, Notice)]

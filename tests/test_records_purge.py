@@ -21,15 +21,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, create_engine, delete, event, func, select
 
+from goodstanding.policy.retention import Hold, Retention, Status
 from goodstanding.records import (
     ENV_KEY,
     ENV_KEY_ID,
     RECORD_TABLES,
-    Hold,
     MasterKey,
     RecordStore,
-    Retention,
-    Status,
     record_holds,
     record_keys,
     record_purges,
@@ -47,7 +45,8 @@ CHILD = textwrap.dedent(
     """
     import sys, time
     from sqlalchemy import create_engine, event
-    from goodstanding.records import MasterKey, RecordStore, Retention
+    from goodstanding.policy.retention import Retention
+    from goodstanding.records import MasterKey, RecordStore
 
     db, mode, n, marker, now = sys.argv[1:6]
     n, now = int(n), float(now)

@@ -23,7 +23,8 @@ from goodstanding.dueprocess.collect import statements_of_reasons
 from goodstanding.dueprocess.notices import NoticeError, acknowledge, notices
 from goodstanding.dueprocess.sor import EU_EEA
 from goodstanding.dueprocess.transparency import render_html, transparency_report
-from goodstanding.engine import Engine, iso
+from goodstanding.engine import iso
+from goodstanding.engine.privileges import privileges
 from goodstanding.engine.state import AccountState, account_codec, group_codec
 from goodstanding.exports import account_export
 from goodstanding.identity import KeyRingError, generate_key, load_keyring
@@ -38,7 +39,8 @@ from goodstanding.ingest import (
 )
 from goodstanding.moderation_reports import owner_queue, review_queue, rings, rule_report
 from goodstanding.policy import PolicyError, PolicySet
-from goodstanding.records import RecordsError, RecordStore, Retention, generate_master_key
+from goodstanding.policy.retention import Retention
+from goodstanding.records import RecordsError, RecordStore, generate_master_key
 from goodstanding.store import Store, StoreError, default_url
 from goodstanding.store import schema as tables
 
@@ -187,7 +189,10 @@ def ingest(
                 raise _fail(f"no such file: {file}")
             source, total = path.open("rb"), None
             total = path.stat().st_size
-        ingestor = Ingestor(store, policies)
+        try:
+            ingestor = Ingestor(store, policies)
+        except PolicyError as refused:
+            raise _fail(str(refused)) from None
         with _progress("ingesting", total) as bar:
             task = bar.add_task("ingest", total=None)
             report = ingestor.ingest(source, strict=strict, progress=lambda n: bar.advance(task, n))
@@ -221,10 +226,9 @@ def _account(store: Store, account_id: str) -> AccountState:
 def standing_of(store: Store, policies: PolicySet, account_id: str, t: float) -> dict[str, Any]:
     """An account's standing at time t: score, band, privileges, sanctions and strikes."""
     account = _account(store, account_id)
-    engine = Engine(policies)
-    policy = engine.policy_at(t) or policies.versions[0]
+    policy = policies.at_epoch(t) or policies.versions[0]
     score = account.score(t, policy)
-    held, reason = engine.privileges(account, t, policy)
+    held, reason = privileges(account, t, policy)
     window = policy.sanctions.strike_window_days * 86400
     return {
         "account": account.id,
@@ -293,7 +297,7 @@ def standing(
 def explanation(store: Store, policies: PolicySet, account_id: str, t: float) -> dict[str, Any]:
     """Every ledger line behind an account's score at time t, with rule texts and evidence."""
     data = standing_of(store, policies, account_id, t)
-    policy = Engine(policies).policy_at(t) or policies.versions[0]
+    policy = policies.at_epoch(t) or policies.versions[0]
     half_life = policy.scoring.half_life_seconds
     rows = store.execute_sql(
         "SELECT at, delta, reason, rule_id, policy_version, evidence, note, event_id "
@@ -432,7 +436,7 @@ def replay_command(policy: PolicyFiles = None, as_json: JsonOption = False) -> N
             task = bar.add_task("replay", total=total)
             try:
                 applied = replay(store, policies, progress=lambda n: bar.advance(task, n))
-            except ChainError as error:
+            except (ChainError, PolicyError) as error:
                 raise _fail(str(error), 1) from None
         digest = store.digest()
     if as_json:
@@ -1046,8 +1050,7 @@ def group_of(store: Store, policies: PolicySet, group_id: str, t: float) -> dict
     if not rows:
         raise _fail(f"unknown group {group_id!r}")
     found = group_codec[1].decode(rows[0][0])
-    engine = Engine(policies)
-    policy = engine.policy_at(t) or policies.versions[0]
+    policy = policies.at_epoch(t) or policies.versions[0]
     members: dict[str, list[str]] = {band.name: [] for band in policy.bands}
     admins = []
     for member_id, role in sorted(found.roles.items()):
@@ -1115,7 +1118,7 @@ def summary_of(store: Store, policies: PolicySet) -> dict[str, Any]:
     t = last_event_time(store)
     bands: Counter[str] = Counter()
     if t is not None:
-        policy = Engine(policies).policy_at(t) or policies.versions[0]
+        policy = policies.at_epoch(t) or policies.versions[0]
         decode = account_codec[1].decode
         for (blob,) in store.execute_sql("SELECT state FROM accounts"):
             bands[policy.band_for(decode(blob).score(t, policy)).name] += 1

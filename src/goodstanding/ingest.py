@@ -11,32 +11,22 @@ from typing import Any, TypeVar
 import msgspec
 from sqlalchemy import Connection, Table
 
+from goodstanding.detect.build import build_detectors
 from goodstanding.engine import Effect, Engine, Rejected, State
+from goodstanding.engine.handler import Keys
+from goodstanding.engine.registry import HANDLERS
 from goodstanding.engine.state import AccountState, account_codec
 from goodstanding.events import (
-    AccountRegistered,
-    AppealDecided,
-    AppealFiled,
-    CommentApproved,
-    CommentModeSet,
-    CommentRejected,
-    ContentEngaged,
     ContentPosted,
-    ContentReported,
     Event,
     EventError,
-    GroupCreated,
-    GroupJoined,
-    GroupLeft,
-    GroupRoleChanged,
-    IdentitySubmitted,
-    ReviewDecided,
     decode_event,
     encode_event,
 )
 from goodstanding.identity import KeyRing, KeyRingError, load_keyring
 from goodstanding.identity.seal import needs_sealing, seal_line
 from goodstanding.policy import Policy, PolicyError, PolicySet, Problem, parse_policy
+from goodstanding.policy.references import References, references_of
 from goodstanding.policy.versions import DEFAULT_POLICY
 from goodstanding.records import Message, RecordsError, RecordStore
 from goodstanding.store import GENESIS, Store, entry_hash, head_key
@@ -85,28 +75,18 @@ class ChainError(RuntimeError):
         )
 
 
-NAMES_CONTENT = (
-    ContentEngaged,
-    ContentReported,
-    ReviewDecided,
-    CommentModeSet,
-    CommentApproved,
-    CommentRejected,
-)
-"""Events that name a content item (`content_id`) the fold reads."""
-
-
 def load_policies(store: Store, files: Iterable[str] = ()) -> PolicySet:
     """The recorded policy versions plus those in `files` (recorded now); the packaged default
     when none is recorded and none given. A recorded version never changes."""
     stored = store.stored_policies()
     paths = [str(p) for p in files] or ([] if stored else [str(DEFAULT_POLICY)])
     problems: list[Problem] = []
-    items: list[tuple[Policy, str, str]] = []
+    items: list[tuple[Policy, str, str, References]] = []
     for path in paths:
         try:
             text = Path(path).read_text(encoding="utf-8")
-            items.append((parse_policy(text, path), path, text))
+            policy = parse_policy(text, path)
+            items.append((policy, path, text, references_of(policy, Path(path).parent)))
         except PolicyError as error:
             problems.extend(error.problems)
         except (OSError, UnicodeDecodeError) as error:
@@ -117,9 +97,79 @@ def load_policies(store: Store, files: Iterable[str] = ()) -> PolicySet:
         with store.engine.begin() as conn:
             store.save_policies(conn, items)
         stored = store.stored_policies()
+    parsed = [(parse_policy(body, source), source, refs) for source, body, refs in stored]
     return PolicySet(
-        [parse_policy(body, source) for source, body in stored], [source for source, _ in stored]
+        [policy for policy, _, _ in parsed],
+        [source for _, source, _ in parsed],
+        {policy.version: refs for policy, _, refs in parsed if refs is not None},
     )
+
+
+def named_keys(events: Iterable[Event]) -> Keys:
+    """The keys a batch's events name, as their handlers declare them."""
+    named = Keys()
+    for event in events:
+        keys = HANDLERS[type(event)].reads(event)
+        named.accounts |= keys.accounts
+        named.contents |= keys.contents
+        named.groups |= keys.groups
+        named.appeals |= keys.appeals
+        named.decisions |= keys.decisions
+        named.fingerprints |= keys.fingerprints
+    return named
+
+
+def prefetch(store: Store, conn: Connection, state: State, events: list[Event]) -> None:
+    """Loads into `state` the keyed state a batch touches: the keys its events name, and what
+    those lead to: the decisions appeals name, with their content and account; content's
+    authors, reporters and owners; groups' admins and the groups those admins run; and the
+    identities named or held by loaded accounts."""
+    named = named_keys(events)
+    accounts, contents, groups = set(named.accounts), set(named.contents), set(named.groups)
+
+    def load_contents(ids: set[str]) -> None:
+        for loaded in store.load_contents(conn, sorted(ids - state.contents.keys())):
+            state.contents[loaded.id] = loaded
+
+    load_contents(contents)
+    for appeal in store.load_appeals(conn, sorted(named.appeals - state.appeals.keys())):
+        state.appeals[appeal.id] = appeal
+    decision_ids = named.decisions | {
+        state.appeals[a].decision_id for a in named.appeals if a in state.appeals
+    }
+    for decision in store.load_decisions(conn, sorted(decision_ids - state.decisions.keys())):
+        state.decisions[decision.id] = decision
+    decided: set[str] = set()
+    for did in decision_ids:
+        if (found := state.decisions.get(did)) is not None:
+            decided.add(found.content_id)
+            accounts.add(found.account_id)
+    load_contents(decided)
+    contents |= decided
+    for cid in contents:
+        item = state.contents.get(cid)
+        if item is not None:
+            accounts.add(item.author)
+            accounts.update(reporter for reporter, _, _ in item.reports)
+            if item.owner is not None:
+                accounts.add(item.owner)
+    for _ in range(2):  # groups named -> their admins -> the groups those admins run
+        for group in store.load_groups(conn, sorted(groups - state.groups.keys())):
+            state.groups[group.id] = group
+        for gid in groups:
+            if (found_group := state.groups.get(gid)) is not None:
+                accounts.update(found_group.admins())
+        for account in store.load_accounts(conn, sorted(accounts - state.accounts.keys())):
+            state.accounts[account.id] = account
+        groups = {g for a in accounts if (acc := state.accounts.get(a)) for g in acc.admin_of}
+    wanted = set(named.fingerprints)
+    for held in state.accounts.values():
+        if held.identities or held.pending:
+            wanted.update(held.identities.values())
+            for _, fingerprints in held.pending.values():
+                wanted.update(fingerprints)
+    for identity in store.load_identities(conn, sorted(wanted - state.identities.keys())):
+        state.identities[identity.fingerprint] = identity
 
 
 def account_row(account: AccountState, policy: Policy) -> tuple[Any, ...]:
@@ -140,9 +190,9 @@ NO_KEY = (
 class Ingestor:
     """Appends events to the log and folds them, batch by batch, in one process."""
 
-    def __init__(self, store: Store, policies: PolicySet):
+    def __init__(self, store: Store, policies: PolicySet, engine: Engine | None = None):
         self.store = store
-        self.engine = Engine(policies)
+        self.engine = engine or Engine(policies, build_detectors(policies))
         self._analyzed_at = BATCH // 2
         self._ring: KeyRing | None = None
         self._ring_error: str | None = None
@@ -269,97 +319,6 @@ class Ingestor:
         if progress is not None:
             progress(len(pending))
 
-    def _prefetch(self, conn: Connection, events: list[Event]) -> None:
-        """Loads the keyed state a batch touches: actors, content referred to and its authors
-        and reporters, groups and their admins, and the groups that loaded admins run."""
-        state = self.engine.state
-        accounts = {e.actor for e in events}
-        contents: set[str] = set()
-        groups: set[str] = set()
-        for e in events:
-            if isinstance(e, NAMES_CONTENT):
-                if e.content_id is not None:
-                    contents.add(e.content_id)
-            elif isinstance(e, ContentPosted):
-                if e.parent_id is not None:
-                    contents.add(e.parent_id)
-                if e.group_id is not None:
-                    groups.add(e.group_id)
-            elif isinstance(e, GroupCreated | GroupJoined | GroupLeft | GroupRoleChanged):
-                groups.add(e.group_id)
-                if isinstance(e, GroupRoleChanged):
-                    accounts.add(e.member)
-        for loaded in self.store.load_contents(conn, sorted(contents - state.contents.keys())):
-            state.contents[loaded.id] = loaded
-        self._load_appeals(conn, events, contents, accounts)
-        for cid in contents:
-            item = state.contents.get(cid)
-            if item is not None:
-                accounts.add(item.author)
-                accounts.update(reporter for reporter, _, _ in item.reports)
-                if item.owner is not None:
-                    accounts.add(item.owner)
-        for _ in range(2):  # groups named -> their admins -> the groups those admins run
-            self._load_groups(conn, groups, accounts)
-            self._load_accounts(conn, accounts)
-            groups = {g for a in accounts if (acc := state.accounts.get(a)) for g in acc.admin_of}
-        self._load_identities(conn, events)
-
-    def _load_identities(self, conn: Connection, events: list[Event]) -> None:
-        """Fingerprints named by the batch or held by its loaded accounts (to check blocks,
-        count holders, and block them when a ban falls)."""
-        state = self.engine.state
-        wanted: set[str] = set()
-        for e in events:
-            if isinstance(e, IdentitySubmitted):
-                wanted.update(e.fingerprints)
-            elif isinstance(e, AccountRegistered) and e.identity is not None:
-                wanted.update(e.identity.fingerprints)
-        for account in state.accounts.values():
-            if account.identities or account.pending:
-                wanted.update(account.identities.values())
-                for _, fingerprints in account.pending.values():
-                    wanted.update(fingerprints)
-        missing = sorted(wanted - state.identities.keys())
-        for loaded in self.store.load_identities(conn, missing):
-            state.identities[loaded.fingerprint] = loaded
-
-    def _load_appeals(
-        self, conn: Connection, events: list[Event], contents: set[str], accounts: set[str]
-    ) -> None:
-        """Appeals and the decisions they name, with the decisions' content and account."""
-        state = self.engine.state
-        appeal_ids = {e.appeal_id for e in events if isinstance(e, AppealDecided)}
-        for appeal in self.store.load_appeals(conn, sorted(appeal_ids - state.appeals.keys())):
-            state.appeals[appeal.id] = appeal
-        decision_ids = {e.decision_id for e in events if isinstance(e, AppealFiled)}
-        decision_ids |= {state.appeals[a].decision_id for a in appeal_ids if a in state.appeals}
-        missing = sorted(decision_ids - state.decisions.keys())
-        for loaded_decision in self.store.load_decisions(conn, missing):
-            state.decisions[loaded_decision.id] = loaded_decision
-        new_contents: set[str] = set()
-        for did in decision_ids:
-            if (decision := state.decisions.get(did)) is not None:
-                new_contents.add(decision.content_id)
-                accounts.add(decision.account_id)
-        for loaded in self.store.load_contents(conn, sorted(new_contents - state.contents.keys())):
-            state.contents[loaded.id] = loaded
-        contents |= new_contents
-
-    def _load_groups(self, conn: Connection, groups: set[str], accounts: set[str]) -> None:
-        state = self.engine.state
-        for loaded in self.store.load_groups(conn, sorted(groups - state.groups.keys())):
-            state.groups[loaded.id] = loaded
-        for gid in groups:
-            found = state.groups.get(gid)
-            if found is not None:
-                accounts.update(found.admins())
-
-    def _load_accounts(self, conn: Connection, accounts: set[str]) -> None:
-        state = self.engine.state
-        for account in self.store.load_accounts(conn, sorted(accounts - state.accounts.keys())):
-            state.accounts[account.id] = account
-
     def _fold_batch(
         self, conn: Connection, pending: list[tuple[int, Event]], report: IngestReport
     ) -> None:
@@ -371,7 +330,7 @@ class Ingestor:
             else:
                 known.add(event.id)
                 fresh.append((line, event))
-        self._prefetch(conn, [e for _, e in fresh])
+        prefetch(self.store, conn, self.engine.state, [e for _, e in fresh])
         self.engine.prepare(e for _, e in fresh)
         seq, prev = self.store.head(conn)
         rows: list[dict[str, Any]] = []
@@ -542,7 +501,7 @@ def replay(store: Store, policies: PolicySet, progress: Progress | None = None) 
     check = verify(store)
     if not check.ok:
         raise ChainError(check.seq or 0, check.event_id, f"{check.problem}; replay refused")
-    engine = Engine(policies)
+    engine = Engine(policies, build_detectors(policies))
     applied = 0
     try:
         records: RecordStore | None = RecordStore.from_env(store.engine)
@@ -569,8 +528,7 @@ def replay(store: Store, policies: PolicySet, progress: Progress | None = None) 
             applied += len(chunk)
             if progress is not None:
                 progress(len(chunk))
-        ingestor = Ingestor(store, policies)
-        ingestor.engine = engine
+        ingestor = Ingestor(store, policies, engine)
         ingestor._save_dirty(conn)
     return applied
 

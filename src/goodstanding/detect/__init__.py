@@ -11,6 +11,7 @@ from goodstanding.detect.classifier import (
     ProfanityClassifier,
     check_model,
     classifier_for,
+    classifier_identity,
     register_classifier,
 )
 from goodstanding.detect.config import (
@@ -77,6 +78,7 @@ __all__ = [
     "check_model",
     "check_specs",
     "classifier_for",
+    "classifier_identity",
     "default_detectors",
     "default_detectors_text",
     "find_rings",

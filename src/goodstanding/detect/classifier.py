@@ -11,6 +11,7 @@ expresses; no political or religious classifier belongs here.
 
 from __future__ import annotations
 
+import importlib.metadata
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Final, Protocol, runtime_checkable
@@ -126,3 +127,16 @@ def classifier_for(name: str) -> Classifier:
             found = _FACTORIES[prefix](argument)
             _INSTANCES[name] = found
         return found
+
+
+def classifier_identity(name: str) -> str:
+    """What answers to a model name here, as recorded with a policy version: the model and the
+    version of what implements it (a plug-in's ``version`` attribute), or why none does."""
+    try:
+        found = classifier_for(name)
+    except ClassifierUnavailable as error:
+        return f"{name} unavailable: {error}"
+    if isinstance(found, ProfanityClassifier):
+        return f"{name} alt-profanity-check {importlib.metadata.version('alt-profanity-check')}"
+    version = getattr(found, "version", None)
+    return f"{name} {type(found).__qualname__} {version if version is not None else 'unversioned'}"

@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 
 from goodstanding.dueprocess.sor import EU_EEA, Decision, batches, exported, statement
-from goodstanding.engine.moderation import AUTOMATED_DECIDER
+from goodstanding.engine.decisions import AUTOMATED_DECIDER
 from goodstanding.engine.state import DecisionState, decision_codec
 from goodstanding.policy import PolicySet
 from goodstanding.store import Store

@@ -14,7 +14,7 @@ import msgspec
 
 from goodstanding.detect.spec import check_specs
 from goodstanding.policy.model import DSA_CATEGORIES, PRIVILEGES, Policy
-from goodstanding.records.retention import retention_problems
+from goodstanding.policy.retention import retention_problems
 
 PathPart = str | int
 MIN_APPEAL_WINDOW_DAYS = 183.0

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
 from goodstanding.policy.load import PolicyError, Problem, load_policy
 from goodstanding.policy.model import Policy, Rule
+from goodstanding.policy.references import References
 
 DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "policies" / "default.toml"
 
@@ -17,7 +18,14 @@ DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "policies" / "default.
 class PolicySet:
     """Policy versions ordered by `effective_from`; no two may start at the same instant."""
 
-    def __init__(self, policies: Iterable[Policy], sources: Iterable[str] | None = None):
+    def __init__(
+        self,
+        policies: Iterable[Policy],
+        sources: Iterable[str] | None = None,
+        references: Mapping[str, References] | None = None,
+    ):
+        """`sources` name the files the versions come from (their folders hold the files the
+        rules name); `references` are the inputs recorded with versions, by version."""
         items = list(policies)
         names = list(sources) if sources is not None else [p.version for p in items]
         order = sorted(range(len(items)), key=lambda i: items[i].effective_from)
@@ -52,11 +60,13 @@ class PolicySet:
             raise PolicyError(problems)
         self.versions: tuple[Policy, ...] = tuple(items[i] for i in order)
         self._starts = [p.effective_from for p in self.versions]
+        self._epochs = [p.effective_from.timestamp() for p in self.versions]
         self.by_version = {p.version: p for p in self.versions}
         self.base_dirs: dict[str, Path | None] = {
             items[i].version: (Path(names[i]).parent if Path(names[i]).is_file() else None)
             for i in order
         }
+        self.references: dict[str, References] = dict(references or {})
 
     @classmethod
     def load(cls, paths: Iterable[str | Path]) -> PolicySet:
@@ -82,6 +92,11 @@ class PolicySet:
     def at(self, when: datetime) -> Policy | None:
         """The version in force at an instant, or None before the first version."""
         index = bisect.bisect_right(self._starts, when) - 1
+        return self.versions[index] if index >= 0 else None
+
+    def at_epoch(self, t: float) -> Policy | None:
+        """The version in force at epoch time t (seconds), or None before the first version."""
+        index = bisect.bisect_right(self._epochs, t) - 1
         return self.versions[index] if index >= 0 else None
 
     def rule_at(self, rule_id: str, when: datetime) -> tuple[Policy, Rule] | None:

@@ -46,6 +46,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from goodstanding.policy.retention import SCOPES, Hold, Retention, Scope, period_of
 from goodstanding.records.crypto import (
     DataKey,
     MasterKey,
@@ -54,7 +55,6 @@ from goodstanding.records.crypto import (
     new_data_key,
     record_aad,
 )
-from goodstanding.records.retention import SCOPES, Hold, Retention, Scope, period_of
 from goodstanding.records.tables import (
     RECORD_TABLES,
     record_holds,

@@ -35,6 +35,7 @@ policies = Table(
     Column("sha256", String(64), nullable=False),
     Column("source", Text, nullable=False),
     Column("text", Text, nullable=False),
+    Column("refs", Text),  # JSON: referenced files' SHA-256, classifier identities
 )
 
 

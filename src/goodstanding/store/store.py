@@ -25,6 +25,7 @@ from sqlalchemy import (
     inspect,
     select,
     text,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DatabaseError, OperationalError
@@ -64,6 +65,7 @@ from goodstanding.engine.state import (
     identity_codec,
 )
 from goodstanding.policy import Policy
+from goodstanding.policy.references import References, decode_references, encode_references
 from goodstanding.store import schema
 
 T = TypeVar("T")
@@ -331,14 +333,18 @@ class Store:
 
     # -- policies -------------------------------------------------------------------------
 
-    def save_policies(self, conn: Connection, items: Iterable[tuple[Policy, str, str]]) -> None:
-        """Records policy versions (policy, source, TOML text); a changed version is refused."""
-        for policy, source, body in items:
+    def save_policies(
+        self, conn: Connection, items: Iterable[tuple[Policy, str, str, References]]
+    ) -> None:
+        """Records policy versions (policy, source, TOML text, the inputs it references); a
+        changed version is refused. A version recorded without references gets them now."""
+        for policy, source, body, references in items:
             sha = hashlib.sha256(body.encode()).hexdigest()
+            refs = encode_references(references)
             known = conn.execute(
-                select(schema.policies.c.sha256, schema.policies.c.source).where(
-                    schema.policies.c.version == policy.version
-                )
+                select(
+                    schema.policies.c.sha256, schema.policies.c.source, schema.policies.c.refs
+                ).where(schema.policies.c.version == policy.version)
             ).first()
             if known is None:
                 conn.execute(
@@ -350,6 +356,7 @@ class Store:
                             "source": source,
                             "text": body,
                             "effective_from": policy.effective_from.timestamp(),
+                            "refs": refs,
                         }
                     ],
                 )
@@ -359,16 +366,25 @@ class Store:
                     f"already recorded (from {known.source}); a published version never "
                     "changes: give the new text a new version"
                 )
+            elif known.refs is None:
+                conn.execute(
+                    update(schema.policies)
+                    .where(schema.policies.c.version == policy.version)
+                    .values(refs=refs)
+                )
 
-    def stored_policies(self) -> list[tuple[str, str]]:
-        """Recorded policy versions as (source, TOML text), oldest first."""
+    def stored_policies(self) -> list[tuple[str, str, References | None]]:
+        """Recorded policy versions as (source, TOML text, recorded references), oldest first."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(schema.policies.c.source, schema.policies.c.text).order_by(
-                    schema.policies.c.effective_from
-                )
+                select(
+                    schema.policies.c.source, schema.policies.c.text, schema.policies.c.refs
+                ).order_by(schema.policies.c.effective_from)
             ).all()
-        return [(row.source, row.text) for row in rows]
+        return [
+            (row.source, row.text, decode_references(row.refs) if row.refs else None)
+            for row in rows
+        ]
 
     # -- keyed state ----------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Appeals in the fold: who may appeal what and when, and what a reversal undoes.
+"""Appeals: who may appeal what and when, and what a reversal undoes.
 
 A reversal overrules the strike, adds a ledger entry that cancels the penalty (dated at the
 decision it cancels, so the score equals what it would have been without the decision),
@@ -6,10 +6,9 @@ lifts every sanction the decision caused, and restores the content."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from goodstanding.engine import identity
+from goodstanding.engine import identities, ledger, lookups
 from goodstanding.engine.base import Rejected, iso
+from goodstanding.engine.context import Context
 from goodstanding.engine.effects import (
     AppealDecidedEffect,
     AppealFiledEffect,
@@ -17,18 +16,16 @@ from goodstanding.engine.effects import (
     LabelChanged,
     SanctionLifted,
 )
+from goodstanding.engine.handler import Handler, Keys
 from goodstanding.engine.state import DAY, AppealState, DecisionState
 from goodstanding.events import AppealDecided, AppealFiled
 from goodstanding.policy.model import Policy
 
-if TYPE_CHECKING:
-    from goodstanding.engine.fold import Engine
 
-
-def filed(engine: Engine, event: AppealFiled, t: float, policy: Policy) -> list[Effect]:
+def filed(ctx: Context, event: AppealFiled, t: float, policy: Policy) -> list[Effect]:
     """Records an appeal by the affected account, within the window, once per decision."""
-    engine.account(event.actor, t)
-    decision = engine.state.decisions.get(event.decision_id)
+    lookups.account(ctx, event.actor, t)
+    decision = ctx.state.decisions.get(event.decision_id)
     if decision is None:
         raise Rejected(
             f"no appealable decision {event.decision_id!r} (appeals name the event "
@@ -44,7 +41,7 @@ def filed(engine: Engine, event: AppealFiled, t: float, policy: Policy) -> list[
             f"decision {decision.id!r} was already appealed "
             f"(appeal {decision.appeal_id!r}); one appeal per decision"
         )
-    if event.appeal_id in engine.state.appeals:
+    if event.appeal_id in ctx.state.appeals:
         raise Rejected(f"appeal id {event.appeal_id!r} is already used")
     if t < decision.at:
         raise Rejected(f"appeal at {iso(t)} precedes the decision at {iso(decision.at)}")
@@ -58,9 +55,9 @@ def filed(engine: Engine, event: AppealFiled, t: float, policy: Policy) -> list[
     appeal = AppealState(
         id=event.appeal_id, decision_id=decision.id, account_id=event.actor, filed_at=t
     )
-    engine.state.appeals[appeal.id] = engine.state.touch_appeal(appeal)
+    ctx.state.appeals[appeal.id] = ctx.state.touch_appeal(appeal)
     decision.appeal_id = appeal.id
-    engine.state.touch_decision(decision)
+    ctx.state.touch_decision(decision)
     return [
         AppealFiledEffect(
             event_id=event.id,
@@ -72,27 +69,27 @@ def filed(engine: Engine, event: AppealFiled, t: float, policy: Policy) -> list[
     ]
 
 
-def decided(engine: Engine, event: AppealDecided, t: float, policy: Policy) -> list[Effect]:
+def decided(ctx: Context, event: AppealDecided, t: float, policy: Policy) -> list[Effect]:
     """Decides an appeal (by a moderator other than the original decider, where the policy
     asks for it); a reversal undoes the decision's effects."""
-    moderator = engine.account(event.actor, t, "moderator")
+    moderator = lookups.account(ctx, event.actor, t, "moderator")
     if moderator.role != "moderator":
         raise Rejected(f"{event.actor!r} is not a moderator: only moderators decide appeals")
-    appeal = engine.state.appeals.get(event.appeal_id)
+    appeal = ctx.state.appeals.get(event.appeal_id)
     if appeal is None:
         raise Rejected(f"no appeal {event.appeal_id!r}")
     if appeal.outcome is not None:
         raise Rejected(f"appeal {appeal.id!r} was already decided ({appeal.outcome})")
     if t < appeal.filed_at:
         raise Rejected(f"decision at {iso(t)} precedes the appeal filed at {iso(appeal.filed_at)}")
-    decision = engine.state.decisions[appeal.decision_id]
+    decision = ctx.state.decisions[appeal.decision_id]
     if policy.appeals.different_decider and event.actor == decision.decided_by:
         raise Rejected(
             f"{event.actor!r} took decision {decision.id!r} and may not decide its "
             "appeal; another moderator must"
         )
     appeal.outcome = event.outcome
-    engine.state.touch_appeal(appeal)
+    ctx.state.touch_appeal(appeal)
     effects: list[Effect] = [
         AppealDecidedEffect(
             event_id=event.id,
@@ -106,16 +103,16 @@ def decided(engine: Engine, event: AppealDecided, t: float, policy: Policy) -> l
         )
     ]
     if event.outcome == "reversed":
-        effects += _reverse(engine, decision, appeal, event.id, t)
+        effects += _reverse(ctx, decision, appeal, event.id, t)
     return effects
 
 
 def _reverse(
-    engine: Engine, decision: DecisionState, appeal: AppealState, event_id: str, t: float
+    ctx: Context, decision: DecisionState, appeal: AppealState, event_id: str, t: float
 ) -> list[Effect]:
-    account = engine.account(decision.account_id, decision.at)
+    account = lookups.account(ctx, decision.account_id, decision.at)
     decision.reversed = True
-    engine.state.touch_decision(decision)
+    ctx.state.touch_decision(decision)
     for strike in account.strikes:
         if strike.decision_id == decision.id:
             strike.overruled = True
@@ -133,7 +130,7 @@ def _reverse(
                     reason=f"decision reversed on appeal {appeal.id}",
                 )
             )
-            effects += identity.unblock_identities(engine, account, sanction.id, event_id, t)
+            effects += identities.unblock_identities(ctx, account, sanction.id, event_id, t)
     for category, warning in list(account.warned.items()):
         if warning.startswith(prefix):
             del account.warned[category]
@@ -146,14 +143,15 @@ def _reverse(
                     reason=f"decision reversed on appeal {appeal.id}",
                 )
             )
-    engine.state.touch_account(account)
-    version = engine.policies.by_version[decision.policy_version]
-    owner = engine.state.accounts.get(decision.owner_id) if decision.owner_id else None
+    ctx.state.touch_account(account)
+    version = ctx.policies.by_version[decision.policy_version]
+    owner = ctx.state.accounts.get(decision.owner_id) if decision.owner_id else None
     cancelled = [(account, decision.penalty, "")]
     if owner is not None:  # the post's owner answered for the comment (comments.py)
         cancelled.append((owner, decision.owner_penalty, " on a comment under your post"))
     for who, penalty, which in cancelled:
-        effects += engine.entry(
+        effects += ledger.entry(
+            ctx,
             who,
             -penalty,
             decision.at,
@@ -165,13 +163,13 @@ def _reverse(
             note=f"appeal {appeal.id} reversed decision {decision.id}{which} "
             f"on {iso(t)}; dated at the decision it cancels",
         )
-    content = engine.state.contents.get(decision.content_id)
+    content = ctx.state.contents.get(decision.content_id)
     if content is not None:
         if decision.rule_id in content.violations:
             content.violations.remove(decision.rule_id)
         if content.removed_by == decision.id:
             content.removed_by = None
-        engine.state.touch_content(content)
+        ctx.state.touch_content(content)
         effects.append(
             LabelChanged(
                 event_id=event_id,
@@ -183,3 +181,17 @@ def _reverse(
             )
         )
     return effects
+
+
+def _filed_reads(event: AppealFiled) -> Keys:
+    return Keys(accounts={event.actor}, decisions={event.decision_id})
+
+
+def _decided_reads(event: AppealDecided) -> Keys:
+    return Keys(accounts={event.actor}, appeals={event.appeal_id})
+
+
+HANDLERS: dict[type, Handler] = {
+    AppealFiled: Handler(filed, _filed_reads),
+    AppealDecided: Handler(decided, _decided_reads),
+}

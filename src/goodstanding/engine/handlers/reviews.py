@@ -1,0 +1,48 @@
+"""Reviews: a moderator's decision on content, by the rule in force when it was posted."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from goodstanding.engine import decisions, lookups
+from goodstanding.engine.base import Rejected, iso
+from goodstanding.engine.context import Context
+from goodstanding.engine.effects import Effect, Notice
+from goodstanding.engine.handler import Handler, with_content
+from goodstanding.events import ReviewDecided
+from goodstanding.policy.model import Policy
+
+
+def decided(ctx: Context, event: ReviewDecided, t: float, policy: Policy) -> list[Effect]:
+    """A moderator upholds or clears content under a rule in force when it was posted."""
+    moderator = lookups.account(ctx, event.actor, t, "moderator")
+    if moderator.role != "moderator":
+        raise Rejected(f"{event.actor!r} is not a moderator: only moderators decide reviews")
+    content = lookups.content(ctx, event.content_id, t)
+    found = ctx.policies.rule_at(event.rule, datetime.fromtimestamp(content.at, UTC))
+    if found is None:
+        return [
+            Notice(
+                event_id=event.id,
+                at=t,
+                message=(
+                    f"rule {event.rule!r} was not in force when {content.id!r} was posted "
+                    f"({iso(content.at)}); no rule applies to an act before its effective_from"
+                ),
+            )
+        ]
+    act_policy, rule = found
+    if event.verdict == "clear":
+        return decisions.cleared(ctx, event.id, t, act_policy, content, rule)
+    if rule.id in content.violations:
+        return [
+            Notice(
+                event_id=event.id,
+                at=t,
+                message=f"{content.id!r} was already upheld as violating {rule.id!r}",
+            )
+        ]
+    return decisions.upheld(ctx, event.id, event.actor, t, act_policy, content, rule)
+
+
+HANDLERS: dict[type, Handler] = {ReviewDecided: Handler(decided, with_content)}
