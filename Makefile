@@ -34,6 +34,7 @@ demo: $(STAMP) var/demo-identity.key var/demo-records.key
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 bench: $(STAMP)
