@@ -85,8 +85,9 @@ def load_policies(store: Store, files: Iterable[str] = ()) -> PolicySet:
     for path in paths:
         try:
             text = Path(path).read_text(encoding="utf-8")
-            policy = parse_policy(text, path)
-            items.append((policy, path, text, references_of(policy, Path(path).parent)))
+            folder = Path(path).parent  # files the policy names are beside it
+            policy = parse_policy(text, path, folder)
+            items.append((policy, path, text, references_of(policy, folder)))
         except PolicyError as error:
             problems.extend(error.problems)
         except (OSError, UnicodeDecodeError) as error:
@@ -97,7 +98,10 @@ def load_policies(store: Store, files: Iterable[str] = ()) -> PolicySet:
         with store.engine.begin() as conn:
             store.save_policies(conn, items)
         stored = store.stored_policies()
-    parsed = [(parse_policy(body, source), source, refs) for source, body, refs in stored]
+    parsed = [
+        (parse_policy(body, source, Path(source).parent), source, refs)
+        for source, body, refs in stored
+    ]
     return PolicySet(
         [policy for policy, _, _ in parsed],
         [source for _, source, _ in parsed],
