@@ -8,6 +8,7 @@ from goodstanding.engine.handler import Handler, actor_only
 from goodstanding.engine.handlers import accounts, content
 from goodstanding.engine.registry import FAMILIES, HANDLERS, RegistryError, merge
 from goodstanding.events import EVENT_TYPES, AccountRegistered, ContentPosted
+from helpers import ev
 
 
 def test_every_event_type_has_one_handler() -> None:
@@ -36,8 +37,6 @@ def test_a_handler_for_an_unknown_type_fails() -> None:
 
 
 def test_handlers_declare_the_keys_they_read() -> None:
-    from helpers import ev
-
     posted = ev(
         "content.posted",
         "2026-01-02T00:00:00Z",

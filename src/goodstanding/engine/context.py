@@ -21,10 +21,3 @@ class Context:
     state: State = field(default_factory=State)
     detections: dict[str, Detection] = field(default_factory=dict)
     """Detections of the current batch's texts by event id (see `Engine.prepare`)."""
-
-    def detector(self, version: str) -> Detector:
-        """The detector of a policy version; a version without one is a wiring error."""
-        found = self.detectors.get(version)
-        if found is None:
-            raise KeyError(f"no detector was built for policy version {version!r}")
-        return found

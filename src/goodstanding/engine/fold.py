@@ -57,7 +57,7 @@ class Engine:
                 if policy is not None:
                     texts.setdefault(policy.version, []).append(event)
         for version, posted in texts.items():
-            found = self.context.detector(version).detect_batch([e.text for e in posted])
+            found = self.context.detectors[version].detect_batch([e.text for e in posted])
             self.context.detections.update(zip((e.id for e in posted), found, strict=True))
 
     def apply(self, event: Event) -> list[Effect]:

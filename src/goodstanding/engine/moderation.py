@@ -31,7 +31,7 @@ def on_posted(
             effects += labels.engaged_with(ctx, account, parent, event.id, t, policy)
     if not content.published or not event.text.strip():
         return effects
-    detection = ctx.detections.pop(event.id, None) or ctx.detector(policy.version).detect(
+    detection = ctx.detections.pop(event.id, None) or ctx.detectors[policy.version].detect(
         event.text
     )
     for failure in detection.failures:
