@@ -69,7 +69,7 @@ def references_of(policy: Policy, base_dir: str | Path | None) -> References:
             files[name] = _digest(path)
         except OSError as error:
             raise PolicyError(
-                [Problem(str(path), 1, "", f"policy {policy.version!r} names it: {error}")]
+                [Problem(str(path), 1, "file", f"policy {policy.version!r} names it: {error}")]
             ) from None
     models = sorted(
         {
@@ -92,7 +92,7 @@ def check_files(policy: Policy, base_dir: str | Path | None, recorded: Reference
             now = _digest(path)
         except OSError as error:
             problems.append(
-                Problem(str(path), 1, "", f"recorded with policy {policy.version!r}: {error}")
+                Problem(str(path), 1, "file", f"recorded with policy {policy.version!r}: {error}")
             )
             continue
         if now != sha:
@@ -100,7 +100,7 @@ def check_files(policy: Policy, base_dir: str | Path | None, recorded: Reference
                 Problem(
                     str(path),
                     1,
-                    "",
+                    "sha256",
                     f"changed since policy {policy.version!r} was recorded (sha256 {sha} "
                     f"recorded, {now} now); a recorded version is replayed only with the files "
                     "it was recorded with: restore the file, or publish a new version",
