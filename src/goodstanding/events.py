@@ -4,6 +4,12 @@ Events arrive as JSON Lines. Every event has an ``id`` (the idempotency key), a 
 an ``at`` timestamp (RFC 3339 with an offset) and an ``actor`` (the account that acted).
 Decoding is strict: unknown types, missing or mistyped fields and naive timestamps are
 refused with an error that names the field and what was expected.
+
+Every input is bounded (see docs/events.md, "Limits"): a line is at most `MAX_LINE_BYTES`
+(configurable by the caller), an identifier at most `MAX_ID_LENGTH` printable characters
+without spaces, controls, format (bidi, zero-width) or other invisible characters, `at` an
+RFC 3339 timestamp within `EARLIEST`..`LATEST`, and no string holds a NUL. An error quotes at
+most a short prefix of an offending value.
 """
 
 from __future__ import annotations
@@ -19,7 +25,57 @@ import msgspec
 
 from goodstanding.policy.model import CommentMode
 
-MAX_ID_LENGTH = 200
+MAX_ID_LENGTH = 128
+MAX_LINE_BYTES = 1 << 20
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+"""Events must be dated at or after EARLIEST and before LATEST."""
+QUOTE_LIMIT = 40
+ID_FIELDS = frozenset(
+    {
+        "id",
+        "actor",
+        "content_id",
+        "parent_id",
+        "group_id",
+        "rule",
+        "member",
+        "account",
+        "submission",
+        "appeal_id",
+        "decision_id",
+    }
+)
+"""The fields that name something (an event, account, content item, group, rule...)."""
+_AT_FIELD = re.compile(rb'"at"\s*:\s*"(?P<at>[^"]*)"')
+_RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})"
+)
+
+
+def brief(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """A value quoted for an error message: its repr, cut to a short prefix when long."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    size = len(value) if isinstance(value, str | bytes) else None
+    of = f" ({size:,} characters)" if size is not None else ""
+    return f"{text[:limit]}...{of}"
+
+
+def id_problem(value: str) -> str | None:
+    """Why a value cannot be an identifier, or None if it can."""
+    if not value:
+        return "must not be empty"
+    if len(value) > MAX_ID_LENGTH:
+        return f"is {len(value):,} characters long; at most {MAX_ID_LENGTH} are allowed"
+    if not value.isprintable() or " " in value:
+        bad = next(c for c in value if not c.isprintable() or c == " ")
+        return (
+            f"contains U+{ord(bad):04X}; identifiers are printable characters without "
+            "spaces, controls or invisible (format, bidi) characters"
+        )
+    return None
 
 
 class EventError(ValueError):
@@ -46,13 +102,25 @@ class _Event(
     def __post_init__(self) -> None:
         if self.at.tzinfo is None or self.at.utcoffset() is None:
             raise ValueError("`at` must be an RFC 3339 timestamp with an offset (e.g. 'Z')")
-        for name in ("id", "actor"):
+        try:
+            in_range = EARLIEST <= self.at < LATEST
+        except OverflowError:
+            in_range = False
+        if not in_range:
+            raise ValueError(
+                f"`at` {self.at.isoformat()} is outside the accepted range "
+                f"{EARLIEST:%Y-%m-%dT%H:%M:%SZ} to {LATEST:%Y-%m-%dT%H:%M:%SZ} (exclusive)"
+            )
+        for name in self.__struct_fields__:
             value = getattr(self, name)
-            if not value or len(value) > MAX_ID_LENGTH or value != value.strip():
-                raise ValueError(
-                    f"`{name}` must be a non-empty string of at most {MAX_ID_LENGTH} "
-                    "characters without surrounding spaces"
-                )
+            if not isinstance(value, str):
+                continue
+            if name in ID_FIELDS:
+                problem = id_problem(value)
+                if problem is not None:
+                    raise ValueError(f"`{name}` {brief(value)} {problem}")
+            elif "\x00" in value:
+                raise ValueError(f"`{name}` contains a NUL character (U+0000)")
 
 
 class SealedIdentity(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -282,6 +350,8 @@ def _describe(error: msgspec.ValidationError | msgspec.DecodeError, data: bytes)
         return f"malformed JSON: {text}"
     match = _AT_PATH.match(text)
     what, path = (match["what"], match["path"]) if match else (text, None)
+    if len(what) > 200:
+        what = f"{what[:200]}... ({len(what):,} characters)"
     if path == "type" and what.startswith("Invalid value"):
         return f"unknown event type; expected one of: {', '.join(TYPE_NAMES)}"
     if what.startswith("Expected `object`"):
@@ -292,14 +362,41 @@ def _describe(error: msgspec.ValidationError | msgspec.DecodeError, data: bytes)
     return f"field `{path}`: {what}" if path else what
 
 
-def decode_event(raw: bytes | str, line: int | None = None) -> Event:
+def check_size(data: bytes, line: int | None = None, max_bytes: int = MAX_LINE_BYTES) -> None:
+    """Raises EventError if a raw line is longer than `max_bytes`."""
+    if len(data) > max_bytes:
+        raise EventError(
+            f"the line is {len(data):,} bytes long; at most {max_bytes:,} are accepted",
+            line=line,
+        )
+
+
+def _check_at_syntax(data: bytes) -> None:
+    """Raises ValueError unless every `at` in a raw event is written as RFC 3339 requires
+    (the decoder alone also takes forms such as `+0800` or a space for `T`)."""
+    for found in _AT_FIELD.finditer(data):
+        text = found["at"].decode("utf-8", "replace")
+        if not _RFC3339.fullmatch(text):
+            raise ValueError(
+                f"field `at`: {brief(text)} is not an RFC 3339 timestamp "
+                "(YYYY-MM-DDTHH:MM:SS[.fraction] and Z or an offset such as +08:00)"
+            )
+
+
+def decode_event(
+    raw: bytes | str, line: int | None = None, max_bytes: int = MAX_LINE_BYTES
+) -> Event:
     """Decodes and validates one JSON event; raises EventError naming the line and field."""
     data = raw.encode() if isinstance(raw, str) else raw
+    check_size(data, line, max_bytes)
     try:
         event: Event = _decoder.decode(data)
+        _check_at_syntax(data)
     except (msgspec.ValidationError, msgspec.DecodeError) as error:
         event_id = _peek_id(data)
         raise EventError(_describe(error, data), line=line, event_id=event_id) from None
+    except ValueError as error:
+        raise EventError(str(error), line=line, event_id=_peek_id(data)) from None
     return event
 
 
@@ -307,15 +404,15 @@ def _peek(data: bytes) -> dict[str, object] | None:
     """A raw event as a plain object, if it is one (for error messages)."""
     try:
         obj = msgspec.json.decode(data)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return None
     return obj if isinstance(obj, dict) else None
 
 
 def _peek_id(data: bytes) -> str | None:
-    """The `id` of a raw event if it can be read, for error messages."""
+    """The `id` of a raw event if it is a usable identifier, for error messages."""
     value = (_peek(data) or {}).get("id")
-    return value if isinstance(value, str) else None
+    return value if isinstance(value, str) and id_problem(value) is None else None
 
 
 def encode_event(event: Event) -> bytes:
@@ -342,13 +439,15 @@ class ParsedLine:
     error: EventError | None
 
 
-def read_lines(lines: Iterable[bytes | str]) -> Iterator[ParsedLine]:
+def read_lines(
+    lines: Iterable[bytes | str], max_bytes: int = MAX_LINE_BYTES
+) -> Iterator[ParsedLine]:
     """Decodes a JSON Lines stream; blank lines are skipped, bad lines yield their error."""
     for number, raw in enumerate(lines, start=1):
         data = raw.encode() if isinstance(raw, str) else raw
         if not data.strip():
             continue
         try:
-            yield ParsedLine(number, decode_event(data, line=number), None)
+            yield ParsedLine(number, decode_event(data, line=number, max_bytes=max_bytes), None)
         except EventError as error:
             yield ParsedLine(number, None, error)
