@@ -559,10 +559,3 @@ def _with_record_text(event: Event, records: RecordStore | None) -> Event:
     except RecordsError:
         return event
     return msgspec.structs.replace(event, text=text, text_record=None)
-
-
-def last_event_time(store: Store) -> float | None:
-    """The latest `at` in the log (the default 'as of' time for standings)."""
-    rows = store.execute_sql("SELECT MAX(at) FROM events")
-    value = rows[0][0] if rows else None
-    return float(value) if value is not None else None

@@ -7,12 +7,12 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import msgspec
-
 from goodstanding.dueprocess.sor import EU_EEA, Decision, batches, exported, statement
 from goodstanding.engine.decisions import AUTOMATED_DECIDER
-from goodstanding.engine.state import DecisionState, decision_codec
+from goodstanding.engine.state import DecisionState
 from goodstanding.policy import PolicySet
+from goodstanding.queries import decisions as read
+from goodstanding.queries.decisions import Content
 from goodstanding.store import Store
 
 OTHER = "STATEMENT_CATEGORY_OTHER_VIOLATION_TC"
@@ -24,32 +24,13 @@ class Facts:
 
     def __init__(self, store: Store, policies: PolicySet):
         self.policies = policies
-        decode = msgspec.json.Decoder(dict[str, Any]).decode
         self.reports: dict[str, list[tuple[float, str, str]]] = defaultdict(list)
-        for at, actor, body in store.execute_sql(
-            "SELECT at, actor, body FROM events WHERE type = 'content.reported'"
-        ):
-            event = decode(body)
-            self.reports[event["content_id"]].append((float(at), actor, event["rule"]))
+        for report in read.reports(store):
+            self.reports[report.content_id].append((report.at, report.reporter, report.rule_id))
         self.trusted = {a for p in policies.versions for a in p.detection.trusted_flaggers}
-        self.detected = {
-            (r[0], r[1])
-            for r in store.execute_sql(
-                "SELECT content_id, rule_id FROM flags WHERE source = 'detector'"
-            )
-        }
-        self.contents: dict[str, tuple[str, str, float]] = {
-            r[0]: (r[1], r[2], float(r[3]))
-            for r in store.execute_sql("SELECT id, author, kind, at FROM contents")
-        }
-        decode_decision = decision_codec[1].decode
-        self.decisions: dict[str, DecisionState] = {
-            d.id: d
-            for d in (
-                decode_decision(bytes(blob))
-                for (blob,) in store.execute_sql("SELECT state FROM decisions")
-            )
-        }
+        self.detected = read.detected(store)
+        self.contents = read.contents(store)
+        self.decisions: dict[str, DecisionState] = read.moderation_decisions(store)
 
     def rule(self, rule_id: str | None, at: float) -> tuple[str, str, str]:
         """A rule's ground (id, version, title), its text and its DSA category, as in force."""
@@ -79,27 +60,22 @@ def decisions(
     removed, hidden or labelled; warnings, restrictions, suspensions, bans; group
     administration suspended; identities refused."""
     facts = facts or Facts(store, policies)
-    window = {"start": start, "end": end}
-    for seq, n, event_id, at, content_id, rule_id, status, automated in store.execute_sql(
-        "SELECT event_seq, n, event_id, at, content_id, rule_id, status, automated FROM labels "
-        "WHERE status IN ('upheld', 'hidden', 'flagged') AND at >= :start AND at < :end "
-        "ORDER BY event_seq, n",
-        window,
-    ):
-        author, kind, posted = facts.contents.get(content_id, ("", "post", at))
+    for label in read.labels_applied(store, start, end):
+        content_id, rule_id, status, at = label.content_id, label.rule_id, label.status, label.at
+        author, kind, posted = facts.contents.get(content_id, Content("", "post", at))
         ground, text, category = facts.rule(rule_id, posted)
-        detected = bool(automated) or (content_id, rule_id) in facts.detected
+        detected = label.automated or (content_id, rule_id) in facts.detected
         action = {"upheld": "removed", "hidden": "hidden", "flagged": "labelled"}[status]
         by = (
-            ("automatically" if automated else "by a moderator")
+            ("automatically" if label.automated else "by a moderator")
             if status == "upheld"
             else "automatically, pending review"
         )
         yield Decision(
-            reference=f"label-{seq}-{n}",
-            row=f"labels:{seq}:{n}",
+            reference=f"label-{label.seq}-{label.n}",
+            row=f"labels:{label.seq}:{label.n}",
             account_id=author,
-            appeal_ref=event_id if event_id in facts.decisions else None,
+            appeal_ref=label.event_id if label.event_id in facts.decisions else None,
             kind="content",
             action=action,
             application=at,
@@ -113,57 +89,51 @@ def decisions(
             if status == "upheld"
             else f"A {kind} appears to break the rule cited and was {action} {by}.",
             automated_detection=detected,
-            automated_decision="fully" if (automated or status != "upheld") else "not",
+            automated_decision="fully" if (label.automated or status != "upheld") else "not",
             source=facts.source(content_id)
             if status == "upheld" or not detected
             else "own_initiative",
         )
-    for seq, n, sanction_id, account_id, action, at, until, rule_id, trigger in store.execute_sql(
-        "SELECT event_seq, n, sanction_id, account_id, action, at, until, rule_id, trigger "
-        "FROM sanctions WHERE at >= :start AND at < :end ORDER BY event_seq, n",
-        window,
-    ):
-        decided = facts.decision_behind(sanction_id)
-        content_id = decided.content_id if decided is not None else None
-        _, _, posted = facts.contents.get(content_id or "", ("", "post", at))
-        ground, text, category = facts.rule(rule_id, posted)
+    for sanction in read.sanctions_applied(store, start, end):
+        decided = facts.decision_behind(sanction.sanction_id)
+        on = decided.content_id if decided is not None else None
+        _, _, posted = facts.contents.get(on or "", Content("", "post", sanction.at))
+        ground, text, category = facts.rule(sanction.rule_id, posted)
         yield Decision(
-            reference=sanction_id,
-            row=f"sanctions:{seq}:{n}",
-            account_id=account_id,
+            reference=sanction.sanction_id,
+            row=f"sanctions:{sanction.seq}:{sanction.n}",
+            account_id=sanction.account_id,
             appeal_ref=decided.id if decided is not None else None,
             kind="account",
-            action=action,
-            application=at,
-            end=until,
+            action=sanction.action,
+            application=sanction.at,
+            end=sanction.until,
             content_kind=None,
             content_date=posted,
             ground=ground,
             explanation=text,
             category=category,
             facts=f"The published sanction ladder set this step after upheld violations "
-            f"of the rules: {trigger}.",
-            automated_detection=(content_id, rule_id) in facts.detected,
+            f"of the rules: {sanction.trigger}.",
+            automated_detection=(on, sanction.rule_id) in facts.detected,
             automated_decision="fully"
             if decided is not None and decided.decided_by == AUTOMATED_DECIDER
             else "partially",
-            source=facts.source(content_id) if content_id else "own_initiative",
+            source=facts.source(on) if on else "own_initiative",
         )
-    for seq, n, at, account_id in store.execute_sql(
-        "SELECT event_seq, n, at, account_id FROM admin_rights WHERE NOT acting "
-        "AND at >= :start AND at < :end ORDER BY event_seq, n",
-        window,
-    ):
+    for seq, n, at, account_id in read.admin_suspensions(store, start, end):
         yield _by_standing_rule("admin_suspended", seq, n, account_id, None, at, None)
-    for seq, n, at, account_id, blocking, until in store.execute_sql(
-        "SELECT event_seq, n, at, account_id, decision, until FROM identity_log "
-        "WHERE status = 'refused' AND decision IS NOT NULL AND at >= :start AND at < :end "
-        "ORDER BY event_seq, n",
-        window,
-    ):
-        decided = facts.decision_behind(str(blocking))
-        appeal_ref = decided.id if decided is not None else None
-        yield _by_standing_rule("identity_refused", seq, n, account_id or "", appeal_ref, at, until)
+    for refused in read.identities_refused(store, start, end):
+        blocked_by = facts.decision_behind(refused.decision)
+        yield _by_standing_rule(
+            "identity_refused",
+            refused.seq,
+            refused.n,
+            refused.account_id or "",
+            blocked_by.id if blocked_by is not None else None,
+            refused.at,
+            refused.until,
+        )
 
 
 STANDING_RULES = {

@@ -8,7 +8,8 @@ from typing import Any
 import msgspec
 
 from goodstanding.engine import iso
-from goodstanding.store import Store, StoreError
+from goodstanding.queries.lookup import NotFound
+from goodstanding.store import Store
 
 # Each section: a query over rows about the account, and the columns a person may see.
 # Columns naming other people (reporters, moderators) are left out on purpose.
@@ -41,12 +42,12 @@ TIME_COLUMNS = {"at", "until", "expires_at"}
 
 def account_export(store: Store, account_id: str) -> dict[str, Any]:
     """Everything held about one account: its own events, its standing's ledger, decisions,
-    sanctions and appeals; raises StoreError for an unknown account."""
+    sanctions and appeals; raises NotFound for an unknown account."""
     found = store.execute_sql(
         "SELECT role, registered_at FROM accounts WHERE id = :id", {"id": account_id}
     )
     if not found:
-        raise StoreError(f"unknown account {account_id!r}")
+        raise NotFound(f"unknown account {account_id!r}")
     decode = msgspec.json.Decoder(dict[str, Any]).decode
     events = [
         decode(body)

@@ -1,0 +1,157 @@
+"""What every command shares: the database option, opening the store, loading policies,
+printing JSON, progress bars, times from options, atomic writes, and the options themselves."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from goodstanding.ingest import load_policies
+from goodstanding.policy import PolicyError, PolicySet
+from goodstanding.queries.lookup import NotFound, last_event_time
+from goodstanding.store import Store, StoreError, default_url
+
+out = Console()
+err = Console(stderr=True)
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+PolicyFiles = Annotated[
+    list[Path] | None,
+    typer.Option("--policy", help="A policy file to add (repeatable); recorded policies are kept."),
+]
+AtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--at", help="Time to evaluate at (RFC 3339); default: the latest event in the log."
+    ),
+]
+ByOption = Annotated[
+    str,
+    typer.Option(
+        "--by", envvar="GOODSTANDING_OPERATOR", help="Who is acting (recorded in the audit log)."
+    ),
+]
+ReasonOption = Annotated[str, typer.Option(help="Why (recorded in the audit log).")]
+FromOption = Annotated[str, typer.Option("--from", help="From (RFC 3339, inclusive).")]
+ToOption = Annotated[str, typer.Option("--to", help="To (RFC 3339, exclusive).")]
+
+
+class Ctx:
+    """The options given before the command (the database URL)."""
+
+    db: str = default_url()
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Prints an error and gives the exit to raise."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@contextmanager
+def open_store() -> Iterator[Store]:
+    """The store named by --db, closed afterwards; a store that cannot be opened fails."""
+    try:
+        store = Store.open(Ctx.db)
+    except StoreError as error:
+        raise fail(str(error)) from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def known_ids() -> Iterator[None]:
+    """Fails the command with the query's message when an id names nothing."""
+    try:
+        yield
+    except NotFound as error:
+        raise fail(str(error)) from None
+
+
+def policies_of(store: Store, files: list[Path] | None = None) -> PolicySet:
+    """The recorded policy versions plus those in `files`; a bad file fails."""
+    try:
+        return load_policies(store, [str(f) for f in files or []])
+    except (PolicyError, StoreError) as error:
+        raise fail(str(error)) from None
+
+
+def print_json(data: Any) -> None:
+    """Prints data as indented JSON on stdout."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def progress(label: str) -> Progress:
+    """A progress bar on stderr, shown only on a terminal and gone when done."""
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+def parse_time(value: str | None, name: str) -> float:
+    """An RFC 3339 option as epoch seconds; now (the clock) when not given."""
+    if value is None:
+        return time.time()
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise fail(f"{name} {value!r} is not an RFC 3339 timestamp") from None
+    if when.tzinfo is None:
+        raise fail(f"{name} {value!r} needs an offset (e.g. Z)")
+    return when.timestamp()
+
+
+def as_of(store: Store, at: str | None) -> float:
+    """The time a standing is read at: --at, or the latest event in the log."""
+    if at is not None:
+        return parse_time(at, "--at")
+    last = last_event_time(store)
+    if last is None:
+        raise fail("the log is empty: ingest events first (goodstanding ingest FILE)")
+    return last
+
+
+def period(start: str, end: str) -> tuple[float, float]:
+    """A report's or an export's period [--from, --to) as epoch seconds; --to must be later."""
+    lower, upper = parse_time(start, "--from"), parse_time(end, "--to")
+    if upper <= lower:
+        raise fail(f"--to {end} is not after --from {start}")
+    return lower, upper
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Writes a whole file or nothing: a temporary file beside it, renamed over it."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise fail(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def write_or_print(out_file: Path | None, text: str) -> None:
+    """Writes text to --out (atomically, saying so on stderr), or to stdout without one."""
+    if out_file is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(out_file, text)
+        err.print(f"wrote {out_file}")

@@ -1,0 +1,166 @@
+"""Due process: a person's own data, statements of reasons, notices, transparency reports."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from goodstanding.cli.common import (
+    ByOption,
+    FromOption,
+    JsonOption,
+    ToOption,
+    err,
+    fail,
+    known_ids,
+    open_store,
+    out,
+    period,
+    policies_of,
+    print_json,
+    write_atomically,
+    write_or_print,
+)
+from goodstanding.dueprocess.collect import statements_of_reasons
+from goodstanding.dueprocess.notices import NoticeError, acknowledge, notices
+from goodstanding.dueprocess.sor import EU_EEA
+from goodstanding.dueprocess.transparency import render_html, transparency_report
+from goodstanding.engine import iso
+from goodstanding.queries.own_data import account_export
+
+OutFile = Annotated[Path | None, typer.Option("--out", help="Write here (default: stdout).")]
+
+
+def export_account(
+    account: Annotated[str, typer.Argument(help="The account id.")],
+    out_file: OutFile = None,
+) -> None:
+    """Everything held about one person, as JSON: their events, ledger, decisions, sanctions,
+    appeals (and identity fingerprints with their kinds, never the values); nothing about
+    anyone else (no reporters, no moderators).
+
+    Example: goodstanding export account a000042 --out a000042.json
+    """
+    with open_store() as store, known_ids():
+        data = account_export(store, account)
+    write_or_print(out_file, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def export_sor(
+    start: FromOption,
+    end: ToOption,
+    by: ByOption,
+    out_file: Annotated[Path, typer.Option("--out", help="JSON Lines file to write.")] = Path(
+        "statements-of-reasons.jsonl"
+    ),
+    scope: Annotated[
+        str,
+        typer.Option(help="Territorial scope: ISO country codes, comma-separated."),
+    ] = ",".join(EU_EEA),
+) -> None:
+    """Write a statement of reasons for every restriction applied in the period, in the EU DSA
+    Transparency Database's submission format, as JSON Lines. Every statement is checked
+    against the database's schema first; if one fails, nothing is written.
+
+    Example: goodstanding export sor --from 2026-01-01T00:00:00Z --to 2026-02-01T00:00:00Z
+    --by operator1
+    """
+    lower, upper = period(start, end)
+    with open_store() as store:
+        policies = policies_of(store)
+        try:
+            items = statements_of_reasons(
+                store, policies, lower, upper, [c.strip().upper() for c in scope.split(",")]
+            )
+        except ValueError as error:
+            raise fail(f"nothing written: {error}") from None
+        write_atomically(out_file, "".join(json.dumps(i) + "\n" for i in items))
+        store.audit(
+            by,
+            "sor.export",
+            "statements-of-reasons",
+            "export to the DSA Transparency Database",
+            time.time(),
+            {"from": start, "to": end, "statements": len(items), "file": out_file.name},
+        )
+    out.print(f"wrote {len(items)} statements of reasons to {out_file}")
+
+
+def notices_list(
+    account: Annotated[str | None, typer.Option(help="Only this account's notices.")] = None,
+    include_acked: Annotated[
+        bool, typer.Option("--all", help="Include notices already acknowledged.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List the notices waiting to be delivered (each decision's statement of reasons, and the
+    decisions in a person's favour), oldest first.
+
+    Example: goodstanding notices list --account a000042
+    """
+    with open_store() as store:
+        found = notices(store, policies_of(store), account, include_acked)
+    if as_json:
+        print_json([asdict(n) for n in found])
+        return
+    for n in found:
+        state = f" (acknowledged by {n.acked_by})" if n.acked_by else ""
+        out.print(f"[bold]{n.id}[/] to {n.account_id} at {iso(n.at)}{state}: {n.subject}")
+        out.print(n.body, highlight=False, markup=False)
+        out.print()
+    err.print(f"{len(found)} notice(s)")
+
+
+def notices_ack(
+    notice_ids: Annotated[list[str], typer.Argument(help="The notices delivered.")],
+    by: ByOption,
+) -> None:
+    """Acknowledge notices as delivered (recorded in the audit log). Unknown ids refuse the
+    whole call; ones already acknowledged are left as they were.
+
+    Example: goodstanding notices ack sanctions:1042:0 labels:977:0 --by delivery-service
+    """
+    with open_store() as store:
+        now = time.time()
+        try:
+            new = acknowledge(store, policies_of(store), notice_ids, by, now)
+        except NoticeError as error:
+            raise fail(str(error)) from None
+        if new:
+            store.audit(by, "notices.ack", "outbox", "delivered", now, {"notices": new})
+    already = len(notice_ids) - len(new)
+    out.print(
+        f"acknowledged {len(new)} notice(s)"
+        + (f"; {already} already acknowledged" if already else "")
+    )
+
+
+def report_transparency(
+    start: FromOption,
+    end: ToOption,
+    fmt: Annotated[str, typer.Option("--format", help="json or html.")] = "json",
+    out_file: OutFile = None,
+) -> None:
+    """The transparency report (DSA Arts. 15, 24) for a period: decisions by category, action
+    and automation, notices received, appeals and their outcomes, median times to decide,
+    suspensions and bans, record exports. HTML is one self-contained page with charts.
+
+    Example: goodstanding report transparency --from 2026-01-01T00:00:00Z
+    --to 2026-07-01T00:00:00Z --format html --out report.html
+    """
+    if fmt not in ("json", "html"):
+        raise fail(f"--format is json or html, not {fmt!r}")
+    lower, upper = period(start, end)
+    with open_store() as store:
+        data = transparency_report(store, policies_of(store), lower, upper)
+    write_or_print(
+        out_file,
+        render_html(data)
+        if fmt == "html"
+        else json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+    )

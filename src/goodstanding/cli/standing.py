@@ -1,0 +1,118 @@
+"""Standings: an account's standing, the explanation of its score, the community summary."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from goodstanding.cli.common import (
+    AtOption,
+    JsonOption,
+    as_of,
+    known_ids,
+    open_store,
+    out,
+    policies_of,
+    print_json,
+)
+from goodstanding.queries import explain as explained
+from goodstanding.queries import standing as standings
+from goodstanding.queries import summary as summaries
+
+AccountArgument = Annotated[str, typer.Argument(help="The account id.")]
+
+
+def standing(account: AccountArgument, at: AtOption = None, as_json: JsonOption = False) -> None:
+    """Show an account's score, band, privileges, active sanctions and strikes.
+
+    Example: goodstanding standing a000042 --json
+    """
+    with open_store() as store, known_ids():
+        data = standings.standing(store, policies_of(store), account, as_of(store, at))
+    if as_json:
+        print_json(data)
+        return
+    out.print(f"[bold]{data['account']}[/] ({data['role']}) as of {data['as_of']}")
+    out.print(
+        f"score {data['score']:.2f}  band [bold]{data['band']}[/]  "
+        f"(policy {data['policy_version']})"
+    )
+    out.print(f"may: {', '.join(data['privileges']) or 'nothing'}")
+    out.print(f"why: {data['privileges_reason']}", highlight=False)
+    for s in data["sanctions"]:
+        out.print(
+            f"sanction: {s['action']} since {s['since']} until {s['until'] or 'no end'} "
+            f"(rule {s['rule']})"
+        )
+    for s in data["strikes"]:
+        out.print(f"strike: {s['rule']} on {s['content']} at {s['at']}, expires {s['expires_at']}")
+
+
+def explain(account: AccountArgument, at: AtOption = None, as_json: JsonOption = False) -> None:
+    """Print every ledger line behind an account's score, with the rule text and evidence.
+
+    The score is the policy's start plus every ledger delta faded by its age (half-life),
+    kept within the policy's range.
+
+    Example: goodstanding explain a000042
+    """
+    with open_store() as store, known_ids():
+        data = explained.explanation(store, policies_of(store), account, as_of(store, at))
+    if as_json:
+        print_json(data)
+        return
+    out.print(
+        f"[bold]{data['account']}[/] as of {data['as_of']}: score {data['score']:.2f} = "
+        f"start {data['start']:g} + {data['sum_of_faded_entries']:.2f} from "
+        f"{len(data['ledger'])} ledger lines (half-life {data['half_life_days']:g} days), "
+        f"within the range; band {data['band']}"
+    )
+    table = Table("at", "delta", "now", "reason", "rule", "evidence")
+    for line in data["ledger"]:
+        rule = (
+            f"{line['rule']} ({line['policy_version']}): {line['rule_text']}"
+            if line["rule"]
+            else ""
+        )
+        table.add_row(
+            line["at"],
+            f"{line['delta']:+.2f}",
+            f"{line['now']:+.2f}",
+            line["reason"],
+            rule,
+            ", ".join(line["evidence"]),
+        )
+    out.print(table)
+    for s in data["sanction_history"]:
+        out.print(
+            f"[bold]{s['action']}[/] at {s['at']} until {s['until'] or 'no end'}: {s['reasons']}",
+            highlight=False,
+        )
+
+
+def summary(as_json: JsonOption = False) -> None:
+    """Summarise the community: accounts per band, sanctions by step, top rules.
+
+    Example: goodstanding summary
+    """
+    with open_store() as store:
+        data = summaries.summary(store, policies_of(store))
+    if as_json:
+        print_json(data)
+        return
+    out.print(f"[bold]goodstanding[/]: {data['events']} events, as of {data['as_of']}")
+    table = Table("band", "accounts", title="Accounts per band")
+    for name, n in data["accounts_per_band"].items():
+        table.add_row(name, str(n))
+    out.print(table)
+    table = Table("step", "sanctions", title="Sanctions by step")
+    for name, n in data["sanctions_by_step"].items():
+        table.add_row(name, str(n))
+    out.print(table)
+    table = Table("rule", "strikes", title="Top rules (upheld violations)")
+    for item in data["top_rules"]:
+        table.add_row(item["rule"], str(item["strikes"]))
+    out.print(table)
+    out.print(f"{data['denials']} denied actions, {data['ledger_entries']} ledger entries")

@@ -1,0 +1,59 @@
+"""An account's standing at a time: score, band, privileges, binding sanctions, strikes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from goodstanding.engine import iso
+from goodstanding.engine.privileges import privileges
+from goodstanding.engine.state import AccountState
+from goodstanding.policy import Policy, PolicySet
+from goodstanding.queries.lookup import account_state, policy_in_force
+from goodstanding.store import Store
+
+
+def standing(store: Store, policies: PolicySet, account_id: str, t: float) -> dict[str, Any]:
+    """An account's standing at time t: score, band, privileges, sanctions and strikes;
+    raises NotFound for an unknown account."""
+    account = account_state(store, account_id)
+    return standing_of(account, policies, policy_in_force(policies, t), t)
+
+
+def standing_of(
+    account: AccountState, policies: PolicySet, policy: Policy, t: float
+) -> dict[str, Any]:
+    """The standing of a loaded account at time t under the policy in force then."""
+    score = account.score(t, policy)
+    # the fold's privilege rules live on the engine; building one is cheap and reads nothing
+    held, reason = privileges(account, t, policy)
+    window = policy.sanctions.strike_window_days * 86400
+    return {
+        "account": account.id,
+        "role": account.role,
+        "as_of": iso(t),
+        "registered_at": iso(account.registered_at),
+        "policy_version": policy.version,
+        "score": round(score, 2),
+        "band": policy.band_for(score).name,
+        "privileges": sorted(held),
+        "privileges_reason": reason,
+        "sanctions": [
+            {
+                "id": s.id,
+                "action": s.action,
+                "since": iso(s.at),
+                "until": iso(s.until) if s.until is not None else None,
+                "rule": s.rule_id,
+            }
+            for s in account.binding(t)
+        ],
+        "strikes": [
+            {
+                "rule": s.rule_id,
+                "content": s.content_id,
+                "at": iso(s.at),
+                "expires_at": iso(s.expires_at),
+            }
+            for s in account.active_strikes(t, window)
+        ],
+    }
