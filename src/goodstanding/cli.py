@@ -513,12 +513,9 @@ def identity_rotate(
                 "active": list(loaded.ring.kids),
                 "fingerprints_by_key": counts,
                 "retirable": free,
-                "warnings": loaded.warnings,
             }
         )
     else:
-        for warning in loaded.warnings:
-            err.print(f"[yellow]warning:[/] {warning}", highlight=False)
         out.print(rotation_plan(loaded.ring, counts), highlight=False)
     if retire_kid is not None:
         if retire_kid not in free:
