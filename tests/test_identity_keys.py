@@ -19,6 +19,7 @@ from goodstanding.identity import (
     count_by_kid,
     fingerprint,
     generate_key,
+    key_line,
     load_keyring,
     parse_keyfile,
     parse_keys,
@@ -28,6 +29,7 @@ from goodstanding.identity import (
     rotation_plan,
     validate,
 )
+from goodstanding.keyfiles import KeyFileError, write_new_key_file
 
 K1 = generate_key()
 K2 = generate_key()
@@ -51,7 +53,6 @@ def test_env_keys_first_is_current() -> None:
     assert loaded.ring.current == Key("k2", secret(K2))
     assert loaded.ring.kids == ("k2", "k1")
     assert loaded.source == f"${ENV_KEYS}"
-    assert loaded.warnings == ()
 
 
 def test_urlsafe_and_unpadded_base64_accepted() -> None:
@@ -121,7 +122,6 @@ def test_key_file_lines(tmp_path: Path) -> None:
     path.chmod(0o600)
     loaded = load_keyring({ENV_KEYFILE: str(path)})
     assert loaded.ring.kids == ("k2", "k1")
-    assert loaded.warnings == ()
     assert loaded.source == str(path)
 
 
@@ -139,16 +139,28 @@ def test_key_file_toml(tmp_path: Path) -> None:
         parse_keyfile("# nothing here\n")
 
 
-@pytest.mark.parametrize(("mode", "who"), [(0o644, "group and others"), (0o640, "group")])
-def test_world_readable_key_file_warns(tmp_path: Path, mode: int, who: str) -> None:
+@pytest.mark.parametrize(
+    ("mode", "who"),
+    [(0o644, "group and others"), (0o640, "group"), (0o604, "others"), (0o620, "group")],
+)
+def test_a_key_file_open_to_group_or_others_is_refused(tmp_path: Path, mode: int, who: str) -> None:
     path = tmp_path / "keys"
     path.write_text(f"k1 {K1}\n")
     path.chmod(mode)
-    loaded = load_keyring({ENV_KEYFILE: str(path)})
-    assert loaded.ring.kids == ("k1",)
-    assert len(loaded.warnings) == 1
-    assert who in loaded.warnings[0] and "chmod 600" in loaded.warnings[0]
-    assert K1 not in loaded.warnings[0]
+    with pytest.raises(KeyRingError) as caught:
+        load_keyring({ENV_KEYFILE: str(path)})
+    assert who in str(caught.value) and "chmod 600" in str(caught.value)
+    assert K1 not in str(caught.value)
+
+
+def test_key_file_lines_take_the_generated_form_too(tmp_path: Path) -> None:
+    path = tmp_path / "keys"
+    write_new_key_file(path, key_line("k2", K2) + "\n" + f"k1 {K1}\n")
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert load_keyring({ENV_KEYFILE: str(path)}).ring.kids == ("k2", "k1")
+    with pytest.raises(KeyFileError, match="refusing to overwrite"):
+        write_new_key_file(path, "k3:x\n")
+    assert K2 in path.read_text()
 
 
 def test_ring_operations() -> None:

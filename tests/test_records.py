@@ -165,7 +165,12 @@ def test_master_key_sources(tmp_path: Path) -> None:
     raw_file = tmp_path / "raw.key"
     raw_file.write_bytes(raw)
     for path in (b64, raw_file):
+        path.chmod(0o600)
         assert MasterKey.from_env({ENV_KEYFILE: str(path)}).key_id == from_env.key_id
+    b64.chmod(0o640)
+    with pytest.raises(MasterKeyError, match="can be accessed by group"):
+        MasterKey.from_env({ENV_KEYFILE: str(b64)})
+    b64.chmod(0o600)
     with pytest.raises(MasterKeyError, match="only one"):
         MasterKey.from_env({ENV_KEY: text, ENV_KEYFILE: str(b64)})
     with pytest.raises(MasterKeyError, match="not valid base64"):

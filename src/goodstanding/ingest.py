@@ -296,7 +296,6 @@ class Ingestor:
                 self._ring_error = str(error)
             else:
                 self._ring = loaded.ring
-                report.warnings.extend(loaded.warnings)
         return self._ring
 
     def _batch(

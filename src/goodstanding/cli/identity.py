@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from goodstanding.cli.common import JsonOption, err, fail, open_store, out, print_json
+from goodstanding.cli.common import JsonOption, fail, open_store, out, print_json
 from goodstanding.identity import KeyRingError, generate_key, load_keyring
 from goodstanding.identity.rotate import count_by_kid, retirable, rotation_plan
 from goodstanding.queries.identity import fingerprints_in_use
@@ -52,12 +52,9 @@ def identity_rotate(
                 "active": list(loaded.ring.kids),
                 "fingerprints_by_key": counts,
                 "retirable": free,
-                "warnings": loaded.warnings,
             }
         )
     else:
-        for warning in loaded.warnings:
-            err.print(f"[yellow]warning:[/] {warning}", highlight=False)
         out.print(rotation_plan(loaded.ring, counts), highlight=False)
     if retire_kid is not None:
         if retire_kid not in free:

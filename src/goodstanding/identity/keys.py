@@ -8,8 +8,9 @@ with it. Every key in the ring is *active*: fingerprints made under it are still
 variables and a file and is meant to be called by the shell (the CLI or a service) only:
 
 * ``GOODSTANDING_IDENTITY_KEYS``: ``k2:<base64 key>,k1:<base64 key>`` (the first is current);
-* ``GOODSTANDING_IDENTITY_KEYFILE``: a path to a file of lines ``kid base64key`` (``#``
-  comments; the first is current), or a TOML file with a ``[keys]`` table (``kid = "key"``,
+* ``GOODSTANDING_IDENTITY_KEYFILE``: a path to a file (mode 0600: a file its group or others
+  may read is refused) of lines ``kid:base64key`` or ``kid base64key`` (``#`` comments; the
+  first is current), or a TOML file with a ``[keys]`` table (``kid = "key"``,
   in order, the first current unless a top-level ``current = "kid"`` names another).
 
 There is no fallback: without a key, `MissingKeyError` says how to set one. Identity values
@@ -24,12 +25,13 @@ import binascii
 import os
 import re
 import secrets
-import stat
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
+
+from goodstanding.keyfiles import KeyFileError, check_private
 
 ENV_KEYS: Final = "GOODSTANDING_IDENTITY_KEYS"
 ENV_KEYFILE: Final = "GOODSTANDING_IDENTITY_KEYFILE"
@@ -42,8 +44,8 @@ _TOML_ASSIGNMENT = re.compile(r"[A-Za-z0-9_.\"'-]+\s*=")
 
 HOW_TO_SET: Final = (
     f"set {ENV_KEYS}='k1:<base64 key>' (several as 'k2:<key>,k1:<key>', the first is "
-    f"current) or {ENV_KEYFILE}=/path/to/keyfile (lines 'kid base64key', the first is "
-    "current; chmod 600); make a key with `goodstanding identity generate-key`"
+    f"current) or {ENV_KEYFILE}=/path/to/keyfile (lines 'kid:base64key', the first is "
+    "current; mode 600); make one with `goodstanding identity generate-key --out FILE`"
 )
 
 
@@ -232,9 +234,10 @@ def _parse_lines(text: str) -> KeyRing:
         content = line.split("#", 1)[0].strip()
         if not content:
             continue
-        parts = content.split()
-        if len(parts) != 2:
-            raise KeyRingError(f"key file line {number}: expected 'kid base64key'")
+        kid, colon, encoded = content.partition(":")
+        parts = [kid.strip(), encoded.strip()] if colon else content.split()
+        if len(parts) != 2 or not all(parts) or " " in parts[1]:
+            raise KeyRingError(f"key file line {number}: expected 'kid:base64key'")
         keys.append(decode_key(parts[0], parts[1]))
     if not keys:
         raise MissingKeyError(f"the key file holds no key: {HOW_TO_SET}")
@@ -268,30 +271,18 @@ def _parse_toml(text: str) -> KeyRing:
     return KeyRing(keys)
 
 
+def key_line(kid: str, key: str) -> str:
+    """One key as written by `identity generate-key`: a key-file line and a
+    GOODSTANDING_IDENTITY_KEYS item alike."""
+    return f"{kid}:{key}"
+
+
 @dataclass(frozen=True, slots=True)
 class LoadedKeys:
-    """A ring loaded by the shell, where it came from, and warnings to show the operator."""
+    """A ring loaded by the shell and where it came from."""
 
     ring: KeyRing
     source: str
-    warnings: tuple[str, ...] = ()
-
-
-def keyfile_warnings(path: Path, mode: int) -> list[str]:
-    """Warnings about a key file's permission bits (`mode` as from os.stat)."""
-    warnings: list[str] = []
-    exposed = mode & (stat.S_IRWXG | stat.S_IRWXO)
-    if exposed:
-        who = " and ".join(
-            name
-            for name, bits in (("group", stat.S_IRWXG), ("others", stat.S_IRWXO))
-            if mode & bits
-        )
-        warnings.append(
-            f"key file {path} can be accessed by {who} (mode {stat.S_IMODE(mode):04o}); "
-            f"anyone who reads it can reverse identity fingerprints: chmod 600 {path}"
-        )
-    return warnings
 
 
 def load_keyring(environ: Mapping[str, str] | None = None) -> LoadedKeys:
@@ -321,5 +312,11 @@ def load_keyring(environ: Mapping[str, str] | None = None) -> LoadedKeys:
         raise KeyRingError(f"the key file {path} is not UTF-8 text") from None
     except OSError as error:
         raise KeyRingError(f"cannot read the key file {path}: {error.strerror}") from None
+    try:
+        check_private(path, mode, "identity key file")
+    except KeyFileError as error:
+        raise KeyRingError(
+            f"{error} (anyone who reads it can reverse identity fingerprints)"
+        ) from None
     ring = parse_keyfile(text, toml=True if path.suffix == ".toml" else None)
-    return LoadedKeys(ring, str(path), tuple(keyfile_warnings(path, mode)))
+    return LoadedKeys(ring, str(path))

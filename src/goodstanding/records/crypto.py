@@ -27,6 +27,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from goodstanding.keyfiles import KeyFileError, check_private
+
 ENV_KEY = "GOODSTANDING_RECORDS_MASTER_KEY"
 ENV_KEYFILE = "GOODSTANDING_RECORDS_MASTER_KEYFILE"
 ENV_KEY_ID = "GOODSTANDING_RECORDS_MASTER_KEY_ID"
@@ -99,11 +101,16 @@ class MasterKey:
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str], key_id: str | None = None) -> MasterKey:
-        """A master key from a file: base64 text, or exactly 32 raw bytes."""
+        """A master key from a private (0600) file: base64 text, or exactly 32 raw bytes."""
         try:
+            mode = Path(path).stat().st_mode
             data = Path(path).read_bytes()
         except OSError as error:
             raise MasterKeyError(f"cannot read master key file {path}: {error.strerror}") from None
+        try:
+            check_private(Path(path), mode, "master key file")
+        except KeyFileError as error:
+            raise MasterKeyError(str(error)) from None
         if len(data) == KEY_BYTES:
             return cls(data, key_id)
         try:
