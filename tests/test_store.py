@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from goodstanding.ingest import ChainError, Ingestor, load_policies, replay, verify
-from goodstanding.store import Store, StoreError
+from goodstanding.pipeline import Ingestor, load_policies, replay
+from goodstanding.store import ChainError, Store, StoreError, verify
 from goodstanding.store import schema as tables
 from helpers import POLICY_V1, line
 

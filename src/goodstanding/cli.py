@@ -28,18 +28,18 @@ from goodstanding.engine.state import AccountState, account_codec, group_codec
 from goodstanding.exports import account_export
 from goodstanding.identity import KeyRingError, generate_key, load_keyring
 from goodstanding.identity.rotate import count_by_kid, retirable, rotation_plan
-from goodstanding.ingest import (
-    ChainError,
-    Ingestor,
-    last_event_time,
-    load_policies,
-    replay,
-    verify,
-)
 from goodstanding.moderation_reports import owner_queue, review_queue, rings, rule_report
+from goodstanding.pipeline import Ingestor, load_policies, replay
 from goodstanding.policy import PolicyError, PolicySet
 from goodstanding.records import RecordsError, RecordStore, Retention, generate_master_key
-from goodstanding.store import Store, StoreError, default_url
+from goodstanding.store import (
+    ChainError,
+    Store,
+    StoreError,
+    default_url,
+    last_event_time,
+    verify,
+)
 from goodstanding.store import schema as tables
 
 app = typer.Typer(
