@@ -10,7 +10,7 @@ from bench.common import note, report, sim_stream, timed
 from goodstanding.detect.build import build_detectors
 from goodstanding.engine import Engine, Rejected
 from goodstanding.events import ContentPosted, Event, read_lines
-from goodstanding.ingest import BATCH
+from goodstanding.pipeline.ingest import BATCH
 from goodstanding.policy import PolicySet
 
 ACCOUNTS, DAYS = 20_000, 90

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import note, report, sim_stream, throwaway_keys, timed
-from goodstanding.ingest import Ingestor, load_policies
+from goodstanding.pipeline import Ingestor, load_policies
 from goodstanding.store import Store
 
 MEMBERS, GROUPS, MESSAGES, DAYS = 5_000, 100, 200_000, 30

@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import note, postgres_url, report, sim_stream, throwaway_keys, timed
-from goodstanding.ingest import Ingestor, load_policies, replay
+from goodstanding.pipeline import Ingestor, load_policies, replay
 from goodstanding.store import Store
 from goodstanding.store import schema as tables
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from goodstanding.cli import app
 from goodstanding.engine import Engine, LedgerEntry, Rejected
 from goodstanding.engine.effects import CommentReviewed
-from goodstanding.ingest import Ingestor, load_policies
+from goodstanding.pipeline import Ingestor, load_policies
 from goodstanding.store import Store
 from helpers import POLICY_V1, community, engine, ev
 

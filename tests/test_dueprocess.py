@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 from goodstanding.cli import app
 from goodstanding.dueprocess.collect import decisions, statements_of_reasons
 from goodstanding.dueprocess.sor import EU_EEA, batches, problems, puid, statement
-from goodstanding.ingest import Ingestor, load_policies, replay, verify
-from goodstanding.store import Store
+from goodstanding.pipeline import Ingestor, load_policies, replay
+from goodstanding.store import Store, verify
 from helpers import DATA, POLICY_V1
 
 runner = CliRunner()

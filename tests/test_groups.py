@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from goodstanding.engine import AdminRightsChanged, Denial, Engine, GroupFlagged, Rejected
-from goodstanding.ingest import Ingestor, load_policies
+from goodstanding.pipeline import Ingestor, load_policies
 from goodstanding.store import Store
 from goodstanding.store import schema as tables
 from helpers import community, engine, ev, line
@@ -104,7 +104,7 @@ def test_admin_rights_follow_standing_and_come_back() -> None:
 
 
 def test_groups_survive_the_store_and_replay(tmp_path) -> None:
-    from goodstanding.ingest import replay
+    from goodstanding.pipeline import replay
     from helpers import POLICY_V1
 
     store = Store.open(f"sqlite:///{tmp_path / 'gs.db'}")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from stdnum.cn import ric
 
-from goodstanding.ingest import Ingestor, load_policies
+from goodstanding.pipeline import Ingestor, load_policies
 from goodstanding.store import Store
 from helpers import POLICY_V1
 

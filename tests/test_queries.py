@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from goodstanding.cli import app
 from goodstanding.engine.fold import Engine
-from goodstanding.ingest import Ingestor, load_policies
+from goodstanding.pipeline import Ingestor, load_policies
 from goodstanding.policy import PolicySet
 from goodstanding.queries import explain, groups, standing, summary
 from goodstanding.queries.lookup import NotFound, account_state, policy_in_force

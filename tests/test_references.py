@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from goodstanding.detect import classifier_identity, register_classifier
-from goodstanding.ingest import Ingestor, load_policies, replay
+from goodstanding.pipeline import Ingestor, load_policies, replay
 from goodstanding.policy import PolicyError
 from goodstanding.policy.references import References, decode_references, encode_references
 from goodstanding.store import Store

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from goodstanding.events import EVENT_CLASSES, IdentitySubmitted, decode_event
 from goodstanding.identity import load_keyring, seal_line, validate
-from goodstanding.ingest import Ingestor, load_policies
+from goodstanding.pipeline import Ingestor, load_policies
 from goodstanding.sim import (
     EVENT_TYPES,
     RULE_IDS,

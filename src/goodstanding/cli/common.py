@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from goodstanding.ingest import load_policies
+from goodstanding.pipeline import load_policies
 from goodstanding.policy import PolicyError, PolicySet
 from goodstanding.queries.lookup import NotFound, last_event_time
 from goodstanding.store import Store, StoreError, default_url

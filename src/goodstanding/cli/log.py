@@ -19,8 +19,9 @@ from goodstanding.cli.common import (
     print_json,
     progress,
 )
-from goodstanding.ingest import ChainError, Ingestor, replay, verify
+from goodstanding.pipeline import Ingestor, replay
 from goodstanding.policy import PolicyError, PolicySet
+from goodstanding.store import ChainError, verify
 from goodstanding.store import schema as tables
 
 

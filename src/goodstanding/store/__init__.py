@@ -1,13 +1,34 @@
 """The shell's store: SQLAlchemy over SQLite (default) or PostgreSQL, migrated by Alembic."""
 
-from goodstanding.store.store import (
+from goodstanding.store.database import StoreError, default_url
+from goodstanding.store.log import (
     GENESIS,
+    ChainError,
+    Log,
     LogEntry,
-    Store,
-    StoreError,
-    default_url,
+    VerifyReport,
     entry_hash,
     head_key,
+    verify,
 )
+from goodstanding.store.projections import Projections
+from goodstanding.store.state import KeyedState
 
-__all__ = ["GENESIS", "LogEntry", "Store", "StoreError", "default_url", "entry_hash", "head_key"]
+
+class Store(Log, KeyedState, Projections):
+    """A goodstanding database (SQLite or PostgreSQL): opened and migrated (database.py), its
+    hash-chained logs (log.py), keyed state (state.py) and projections (projections.py)."""
+
+
+__all__ = [
+    "GENESIS",
+    "ChainError",
+    "LogEntry",
+    "Store",
+    "StoreError",
+    "VerifyReport",
+    "default_url",
+    "entry_hash",
+    "head_key",
+    "verify",
+]

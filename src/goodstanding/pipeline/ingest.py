@@ -1,0 +1,274 @@
+"""Ingest: reading JSON Lines, appending the events to the log and folding them, batch by batch."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from sqlalchemy import Connection
+
+from goodstanding.detect.build import build_detectors
+from goodstanding.engine import Effect, Engine, Rejected, State
+from goodstanding.events import ContentPosted, Event, EventError, decode_event, encode_event
+from goodstanding.identity import KeyRing, KeyRingError, load_keyring
+from goodstanding.identity.seal import needs_sealing, seal_line
+from goodstanding.pipeline.prefetch import prefetch
+from goodstanding.policy import Policy, PolicyError, PolicySet, Problem, parse_policy
+from goodstanding.policy.references import References, references_of
+from goodstanding.policy.versions import DEFAULT_POLICY
+from goodstanding.records import Message, RecordsError, RecordStore
+from goodstanding.store import Store
+
+Progress = Callable[[int], None]
+BATCH = 20_000
+CACHE_LIMIT = 500_000
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did: events accepted, duplicates skipped, lines refused and why."""
+
+    read: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    errors: list[EventError] = field(default_factory=list)
+    effects: Counter[str] = field(default_factory=Counter)
+    refused_all: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        return {
+            "read": self.read,
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": len(self.errors),
+            "warnings": self.warnings,
+            "refused_all": self.refused_all,
+            "effects": dict(sorted(self.effects.items())),
+            "errors": [{"line": e.line, "id": e.event_id, "error": e.message} for e in self.errors],
+        }
+
+
+def load_policies(store: Store, files: Iterable[str] = ()) -> PolicySet:
+    """The recorded policy versions plus those in `files` (recorded now); the packaged default
+    when none is recorded and none given. A recorded version never changes."""
+    stored = store.stored_policies()
+    paths = [str(p) for p in files] or ([] if stored else [str(DEFAULT_POLICY)])
+    problems: list[Problem] = []
+    items: list[tuple[Policy, str, str, References]] = []
+    for path in paths:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+            folder = Path(path).parent  # files the policy names are beside it
+            policy = parse_policy(text, path, folder)
+            items.append((policy, path, text, references_of(policy, folder)))
+        except PolicyError as error:
+            problems.extend(error.problems)
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(Problem(path, 1, "", f"cannot read the file: {error}"))
+    if problems:
+        raise PolicyError(problems)
+    if items:
+        with store.engine.begin() as conn:
+            store.save_policies(conn, items)
+        stored = store.stored_policies()
+    parsed = [
+        (parse_policy(body, source, Path(source).parent), source, refs)
+        for source, body, refs in stored
+    ]
+    return PolicySet(
+        [policy for policy, _, _ in parsed],
+        [source for _, source, _ in parsed],
+        {policy.version: refs for policy, _, refs in parsed if refs is not None},
+    )
+
+
+NO_KEY = (
+    "this line carries an identity value and no identity key is configured: set "
+    "GOODSTANDING_IDENTITY_KEYS or GOODSTANDING_IDENTITY_KEYFILE (goodstanding identity "
+    "generate-key makes one); the line was refused and its value not stored"
+)
+
+
+class Ingestor:
+    """Appends events to the log and folds them, batch by batch, in one process."""
+
+    def __init__(self, store: Store, policies: PolicySet, engine: Engine | None = None):
+        self.store = store
+        self.engine = engine or Engine(policies, build_detectors(policies))
+        self._analyzed_at = BATCH // 2
+        self._ring: KeyRing | None = None
+        self._ring_error: str | None = None
+        self.records: RecordStore | None = None
+
+    def ingest(
+        self,
+        lines: Iterable[bytes | str],
+        strict: bool = False,
+        progress: Progress | None = None,
+        batch: int = BATCH,
+    ) -> IngestReport:
+        """Reads JSON Lines; keeps good lines and reports bad ones. Batches are committed as
+        they go; with `strict`, one bad line refuses the whole input and nothing is written."""
+        report = IngestReport()
+        if not strict:
+            self._read(lines, report, None, progress, batch)
+            return report
+        with self.store.engine.connect() as conn:
+            transaction = conn.begin()
+            try:
+                self._read(lines, report, conn, progress, batch)
+            except BaseException:
+                transaction.rollback()
+                self.engine.state = State()
+                raise
+            if report.errors:
+                transaction.rollback()
+                self.engine.state = State()
+                report.refused_all, report.accepted = True, 0
+                report.effects.clear()
+            else:
+                transaction.commit()
+        return report
+
+    def _read(
+        self,
+        lines: Iterable[bytes | str],
+        report: IngestReport,
+        conn: Connection | None,
+        progress: Progress | None,
+        batch: int,
+    ) -> None:
+        pending: list[tuple[int, Event]] = []
+        for number, raw in enumerate(lines, start=1):
+            data = raw.encode() if isinstance(raw, str) else raw
+            if not data.strip():
+                continue
+            report.read += 1
+            try:
+                event = decode_event(self._seal(data, report, number), line=number)
+                if isinstance(event, ContentPosted) and event.group_id is not None:
+                    self._require_records(event, number)
+                pending.append((number, event))
+            except EventError as error:
+                report.errors.append(error)
+            if len(pending) >= batch:
+                self._batch(pending, report, conn, progress)
+                pending = []
+        if pending:
+            self._batch(pending, report, conn, progress)
+        report.errors.sort(key=lambda e: e.line or 0)
+
+    def _seal(self, data: bytes, report: IngestReport, line: int) -> bytes:
+        """The line with any identity value replaced by keyed fingerprints; without a key, a
+        line that needs one is refused (its value is never stored or echoed)."""
+        if not needs_sealing(data):
+            return data
+        ring = self._keyring(report)
+        if ring is None:
+            raise EventError(f"{NO_KEY} ({self._ring_error})", line=line)
+        return seal_line(ring, data)
+
+    def _require_records(self, event: ContentPosted, line: int) -> None:
+        """A group message is kept as an encrypted record, which needs the master key."""
+        if event.text_record is not None:
+            raise EventError(
+                "`text_record` is written by goodstanding in its log, not sent",
+                line=line,
+                event_id=event.id,
+            )
+        if self.records is None:
+            try:
+                self.records = RecordStore.from_env(self.store.engine)
+            except RecordsError as error:
+                raise EventError(
+                    f"this group message cannot be kept as a record: {error}; the line was refused",
+                    line=line,
+                    event_id=event.id,
+                ) from None
+
+    def _keyring(self, report: IngestReport) -> KeyRing | None:
+        if self._ring is None and self._ring_error is None:
+            try:
+                loaded = load_keyring()
+            except KeyRingError as error:
+                self._ring_error = str(error)
+            else:
+                self._ring = loaded.ring
+        return self._ring
+
+    def _batch(
+        self,
+        pending: list[tuple[int, Event]],
+        report: IngestReport,
+        conn: Connection | None,
+        progress: Progress | None,
+    ) -> None:
+        if conn is not None:
+            self._fold_batch(conn, pending, report)
+        else:
+            try:
+                with self.store.engine.begin() as own:
+                    self._fold_batch(own, pending, report)
+            except BaseException:
+                self.engine.state = State()
+                raise
+            if len(self.engine.state.contents) > CACHE_LIMIT:
+                self.engine.state = State()
+            if report.accepted >= self._analyzed_at * 2:
+                self.store.refresh_statistics()
+                self._analyzed_at = report.accepted
+        if progress is not None:
+            progress(len(pending))
+
+    def _fold_batch(
+        self, conn: Connection, pending: list[tuple[int, Event]], report: IngestReport
+    ) -> None:
+        known = self.store.known_ids(conn, [e.id for _, e in pending])
+        fresh: list[tuple[int, Event]] = []
+        for line, event in pending:
+            if event.id in known:
+                report.duplicates += 1
+            else:
+                known.add(event.id)
+                fresh.append((line, event))
+        prefetch(self.store, conn, self.engine.state, [e for _, e in fresh])
+        self.engine.prepare(e for _, e in fresh)
+        tail = self.store.tail(conn)
+        rows: list[dict[str, Any]] = []
+        effects: list[tuple[int, int, Effect]] = []
+        messages: list[Message] = []
+        for line, event in fresh:
+            try:
+                produced = self.engine.apply(event)
+            except Rejected as error:
+                report.errors.append(EventError(str(error), line=line, event_id=event.id))
+                continue
+            if isinstance(event, ContentPosted) and event.group_id is not None:
+                messages.append(
+                    Message(
+                        event.content_id,
+                        event.group_id,
+                        event.actor,
+                        event.at.timestamp(),
+                        event.text,
+                    )
+                )
+                event = msgspec.structs.replace(event, text="", text_record="sealed")
+            tag = str(type(event).__struct_config__.tag)
+            body = encode_event(event)
+            rows.append(tail.link(event.id, tag, event.at.timestamp(), event.actor, body))
+            for n, effect in enumerate(produced):
+                effects.append((tail.seq, n, effect))
+                report.effects[type(effect).__struct_config__.tag] += 1  # type: ignore[index]
+        if messages and self.records is not None:
+            self.records.put_into(conn, messages)
+        self.store.append(conn, rows)
+        self.store.write_effects(conn, effects)
+        self.store.save_changed(conn, self.engine)
+        report.accepted += len(rows)

@@ -1,0 +1,269 @@
+"""Opening a goodstanding database: the connection, pragmas, migrations, the "is this ours"
+check, and the bulk SQL the other parts of the store write with."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Self
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    String,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    inspect,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.sql.schema import Table
+
+from goodstanding.policy import Policy
+from goodstanding.policy.references import References, decode_references, encode_references
+from goodstanding.store import schema
+
+APP = "goodstanding"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_CHUNK = 500
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used as a goodstanding store, and why."""
+
+
+def default_url() -> str:
+    """The default database: an SQLite file under ./var/."""
+    return "sqlite:///var/goodstanding.db"
+
+
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted records leave no copy in free pages
+    cursor.close()
+
+
+class Database:
+    """A goodstanding database (SQLite or PostgreSQL) behind SQLAlchemy: opening it, its
+    metadata, its recorded policies, and bulk reads and writes by key."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    @classmethod
+    def open(cls, url: str) -> Self:
+        """Opens (creating and migrating if needed) a store; refuses databases not ours."""
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            path = Path(url.removeprefix("sqlite:///"))
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            engine = create_engine(url)
+        except Exception as error:
+            raise StoreError(f"cannot use database URL {url!r}: {error}") from None
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        elif engine.dialect.name != "postgresql":
+            raise StoreError(
+                f"unsupported database {engine.dialect.name!r}: use sqlite or postgresql"
+            )
+        store = cls(engine)
+        store._check_ours(url)
+        store._migrate()
+        return store
+
+    def _check_ours(self, url: str) -> None:
+        try:
+            names = set(inspect(self.engine).get_table_names())
+        except (DatabaseError, OperationalError) as error:
+            reason = str(error.orig) if error.orig is not None else str(error)
+            raise StoreError(f"{url} is not a database goodstanding can open: {reason}") from None
+        if names and schema.MARKER_TABLE not in names:
+            raise StoreError(
+                f"{url} already holds tables ({', '.join(sorted(names)[:5])}...) and is not a "
+                "goodstanding store; refusing to touch it"
+            )
+        if names:
+            with self.engine.connect() as conn:
+                app = conn.execute(
+                    select(schema.meta.c.value).where(schema.meta.c.key == "app")
+                ).scalar()
+            if app != APP:
+                raise StoreError(
+                    f"{url} has a {schema.MARKER_TABLE} table but is not marked as "
+                    "a goodstanding store; refusing to touch it"
+                )
+
+    def _migrate(self) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            found = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == "app"))
+            if found.scalar() is None:
+                conn.execute(schema.meta.insert(), [{"key": "app", "value": APP}])
+
+    def refresh_statistics(self) -> None:
+        """Lets PostgreSQL's planner see how big the keyed tables have grown (fresh tables look
+        empty to it, which turns id look-ups into scans); SQLite needs nothing."""
+        if self.dialect == "postgresql":
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql(
+                    "ANALYZE events, accounts, contents, groups, decisions, appeals, identities"
+                )
+
+    def close(self) -> None:
+        """Releases the database connections."""
+        self.engine.dispose()
+
+    # -- bulk reads and writes ------------------------------------------------------------
+
+    def _upsert(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        insert = sqlite.insert(table) if self.dialect == "sqlite" else postgresql.insert(table)
+        keys = [c.name for c in table.primary_key.columns]
+        updates = {c.name: insert.excluded[c.name] for c in table.columns if c.name not in keys}
+        conn.execute(insert.on_conflict_do_update(index_elements=keys, set_=updates), rows)
+
+    def _matching(
+        self, conn: Connection, wanted: Column[Any], key: Column[Any], ids: Sequence[str]
+    ) -> Iterator[Any]:
+        """`wanted` of the rows whose `key` is one of `ids`: one `= ANY(array)` query on
+        PostgreSQL (whose planner handles it well), chunks of `IN (...)` on SQLite."""
+        if not ids:
+            return
+        if self.dialect == "postgresql":
+            array = bindparam("ids", value=list(ids), type_=postgresql.ARRAY(String))
+            yield from conn.execute(select(wanted).where(key == any_(array))).scalars()
+            return
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            yield from conn.execute(select(wanted).where(key.in_(chunk))).scalars()
+
+    def insert_many(
+        self, conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]], replace: bool = False
+    ) -> None:
+        """Bulk-inserts rows given in the table's column order (COPY on PostgreSQL);
+        with `replace`, rows whose primary key exists overwrite it."""
+        if not rows:
+            return
+        names = [c.name for c in table.columns]
+        columns = ", ".join(f'"{name}"' for name in names)
+        if self.dialect == "sqlite":
+            verb = "INSERT OR REPLACE" if replace else "INSERT"
+            marks = ", ".join("?" * len(names))
+            sql = f"{verb} INTO {table.name} ({columns}) VALUES ({marks})"
+            conn.exec_driver_sql(sql, list(rows))
+            return
+        target = f"staging_{table.name}" if replace else table.name
+        if replace:  # COPY into a per-transaction staging table, then one upsert from it
+            conn.exec_driver_sql(
+                f"CREATE TEMP TABLE IF NOT EXISTS {target} (LIKE {table.name}) "
+                "ON COMMIT DELETE ROWS"
+            )
+            conn.exec_driver_sql(f"TRUNCATE {target}")
+        raw = conn.connection.driver_connection
+        assert raw is not None, "an open PostgreSQL connection has a driver connection"
+        copy_sql = f"COPY {target} ({columns}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        if replace:
+            keys = [c.name for c in table.primary_key.columns]
+            updates = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in names if n not in keys)
+            conn.exec_driver_sql(
+                f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {target} "
+                f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+            )
+
+    def _set_meta(self, conn: Connection, key: str, value: str) -> None:
+        self._upsert(conn, schema.meta, [{"key": key, "value": value}])
+
+    def meta_value(self, key: str) -> str | None:
+        """A value from the store's own metadata."""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(schema.meta.c.value).where(schema.meta.c.key == key)
+            ).scalar()
+        return None if value is None else str(value)
+
+    def count(self, table: Table) -> int:
+        """The number of rows in a table."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(table)).scalar() or 0)
+
+    def execute_sql(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
+        """Runs a read-only query with bound parameters (for reports and tests)."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(text(sql), params or {}).all())
+
+    # -- policies -------------------------------------------------------------------------
+
+    def save_policies(
+        self, conn: Connection, items: Iterable[tuple[Policy, str, str, References]]
+    ) -> None:
+        """Records policy versions (policy, source, TOML text, the inputs it references); a
+        changed version is refused. A version recorded without references gets them now."""
+        for policy, source, body, references in items:
+            sha = hashlib.sha256(body.encode()).hexdigest()
+            refs = encode_references(references)
+            known = conn.execute(
+                select(
+                    schema.policies.c.sha256, schema.policies.c.source, schema.policies.c.refs
+                ).where(schema.policies.c.version == policy.version)
+            ).first()
+            if known is None:
+                conn.execute(
+                    schema.policies.insert(),
+                    [
+                        {
+                            "version": policy.version,
+                            "sha256": sha,
+                            "source": source,
+                            "text": body,
+                            "effective_from": policy.effective_from.timestamp(),
+                            "refs": refs,
+                        }
+                    ],
+                )
+            elif known.sha256 != sha:
+                raise StoreError(
+                    f"policy version {policy.version!r} from {source} differs from the one "
+                    f"already recorded (from {known.source}); a published version never "
+                    "changes: give the new text a new version"
+                )
+            elif known.refs is None:
+                conn.execute(
+                    update(schema.policies)
+                    .where(schema.policies.c.version == policy.version)
+                    .values(refs=refs)
+                )
+
+    def stored_policies(self) -> list[tuple[str, str, References | None]]:
+        """Recorded policy versions as (source, TOML text, recorded references), oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    schema.policies.c.source, schema.policies.c.text, schema.policies.c.refs
+                ).order_by(schema.policies.c.effective_from)
+            ).all()
+        return [
+            (row.source, row.text, decode_references(row.refs) if row.refs else None)
+            for row in rows
+        ]

@@ -1,0 +1,256 @@
+"""The hash-chained logs (the event log and the audit log): entry hashes, the head,
+appending, the audit chain, and verifying a chain entry by entry."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from sqlalchemy import Connection, select
+from sqlalchemy.sql.schema import Table
+
+from goodstanding.store import schema
+from goodstanding.store.database import Database
+
+GENESIS = "0" * 64
+_dumps = msgspec.json.Encoder().encode
+
+
+def entry_hash(seq: int, prev_hash: str, body: bytes) -> str:
+    """The hash of a log entry: its position, the previous entry's hash and its body."""
+    digest = hashlib.sha256(f"{seq}\n{prev_hash}\n".encode())
+    digest.update(body)
+    return digest.hexdigest()
+
+
+def head_key(table: Table) -> str:
+    """The metadata key under which a chained log's head is recorded."""
+    return "head" if table is schema.events else f"{table.name}_head"
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One entry of the event log as stored."""
+
+    seq: int
+    id: str
+    type: str
+    at: float
+    actor: str
+    body: bytes
+    prev_hash: str
+    hash: str
+
+
+class Tail:
+    """The end of a chained log while entries are added to it: the last position and hash."""
+
+    def __init__(self, seq: int, hash: str):
+        self.seq = seq
+        self.hash = hash
+
+    def link(self, id: str, type: str, at: float, actor: str, body: bytes) -> dict[str, Any]:
+        """The row of the next entry (in the log's column order), chained to the last one."""
+        self.seq += 1
+        digest = entry_hash(self.seq, self.hash, body)
+        row = {
+            "seq": self.seq,
+            "id": id,
+            "type": type,
+            "at": at,
+            "actor": actor,
+            "body": body,
+            "prev_hash": self.hash,
+            "hash": digest,
+        }
+        self.hash = digest
+        return row
+
+
+class ChainError(RuntimeError):
+    """The log's hash chain is broken at a named entry."""
+
+    def __init__(self, seq: int, event_id: str | None, message: str):
+        self.seq = seq
+        self.event_id = event_id
+        super().__init__(
+            f"entry {seq}" + (f" (id {event_id!r})" if event_id else "") + f": {message}"
+        )
+
+
+class Log(Database):
+    """The store's hash-chained logs."""
+
+    def head(self, conn: Connection, table: Table = schema.events) -> tuple[int, str]:
+        """The last entry's position and hash (0 and the genesis hash for an empty log)."""
+        row = conn.execute(
+            select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)
+        ).first()
+        return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+
+    def tail(self, conn: Connection, table: Table = schema.events) -> Tail:
+        """The end of a chained log, to link new entries to."""
+        return Tail(*self.head(conn, table))
+
+    def known_ids(self, conn: Connection, ids: Sequence[str]) -> set[str]:
+        """Which of these event ids are already in the log."""
+        return set(self._matching(conn, schema.events.c.id, schema.events.c.id, ids))
+
+    def append(
+        self, conn: Connection, rows: list[dict[str, Any]], table: Table = schema.events
+    ) -> None:
+        """Appends chained entries (seq, id, type, at, actor, body, prev_hash, hash) and
+        records the new head (so removing entries from the end is detected)."""
+        if rows:
+            self.insert_many(conn, table, [tuple(r.values()) for r in rows])
+            self._set_meta(conn, head_key(table), f"{rows[-1]['seq']}:{rows[-1]['hash']}")
+
+    def audit(
+        self,
+        actor: str,
+        action: str,
+        target: str,
+        reason: str,
+        at: float,
+        details: dict[str, Any] | None = None,
+    ) -> int:
+        """Records what a person did through goodstanding (who, what, when, why) in the
+        hash-chained audit log; returns its position."""
+        with self.engine.begin() as conn:
+            tail = self.tail(conn, schema.audit_log)
+            entry_id = f"audit-{tail.seq + 1}"
+            body = _dumps(
+                {
+                    "id": entry_id,
+                    "type": action,
+                    "at": at,
+                    "actor": actor,
+                    "target": target,
+                    "reason": reason,
+                    "details": details or {},
+                }
+            )
+            self.append(conn, [tail.link(entry_id, action, at, actor, body)], schema.audit_log)
+        return tail.seq
+
+    def entries(
+        self, conn: Connection, batch: int = 5000, table: Table = schema.events
+    ) -> Iterator[LogEntry]:
+        """Every entry of a chained log, in order."""
+        last = 0
+        while True:
+            rows = conn.execute(
+                select(table).where(table.c.seq > last).order_by(table.c.seq).limit(batch)
+            ).all()
+            if not rows:
+                return
+            for row in rows:
+                body = row.body.encode() if isinstance(row.body, str) else bytes(row.body)
+                yield LogEntry(
+                    int(row.seq),
+                    row.id,
+                    row.type,
+                    float(row.at),
+                    row.actor,
+                    body,
+                    row.prev_hash,
+                    row.hash,
+                )
+            last = int(rows[-1].seq)
+
+
+@dataclass
+class VerifyReport:
+    """The outcome of checking the log's hash chain."""
+
+    entries: int
+    ok: bool
+    problem: str | None = None
+    seq: int | None = None
+    event_id: str | None = None
+    audit_entries: int = 0
+    log: str = "events"
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        return {
+            "entries": self.entries,
+            "ok": self.ok,
+            "problem": self.problem,
+            "seq": self.seq,
+            "event_id": self.event_id,
+            "audit_entries": self.audit_entries,
+            "log": self.log,
+        }
+
+
+def verify(store: Log) -> VerifyReport:
+    """Checks the event log and the audit log, entry by entry, against their hashes and
+    predecessors; names the first bad entry."""
+    report = _verify_chain(store, schema.events, "entry")
+    if not report.ok:
+        return report
+    audit = _verify_chain(store, schema.audit_log, "audit entry")
+    if not audit.ok:
+        audit.entries = report.entries
+        audit.log = "audit"
+        return audit
+    report.audit_entries = audit.entries
+    return report
+
+
+def _verify_chain(store: Log, table: Table, label: str) -> VerifyReport:
+    decoder = msgspec.json.Decoder(dict[str, Any])
+    expected_seq, prev = 1, GENESIS
+    count = 0
+
+    def broken(seq: int, event_id: str | None, problem: str) -> VerifyReport:
+        return VerifyReport(count, False, problem, seq, event_id)
+
+    with store.engine.connect() as conn:
+        for entry in store.entries(conn, table=table):
+            count += 1
+            name = f"{label} {entry.seq} (id {entry.id!r})"
+            if entry.seq != expected_seq:
+                return broken(
+                    expected_seq,
+                    None,
+                    f"{label} {expected_seq} is missing: the log "
+                    f"jumps from {expected_seq - 1} to {entry.seq} (deleted)",
+                )
+            if entry.prev_hash != prev:
+                return broken(
+                    entry.seq,
+                    entry.id,
+                    f"{name} does not follow {label} "
+                    f"{entry.seq - 1}: an entry before it was altered, deleted or "
+                    "reordered",
+                )
+            if entry_hash(entry.seq, entry.prev_hash, entry.body) != entry.hash:
+                return broken(
+                    entry.seq, entry.id, f"{name} was altered: its body does not match its hash"
+                )
+            body = decoder.decode(entry.body)
+            if (body.get("id"), body.get("actor")) != (entry.id, entry.actor):
+                return broken(
+                    entry.seq,
+                    entry.id,
+                    f"{label} {entry.seq}: its id/actor columns "
+                    "were altered and no longer match its body",
+                )
+            prev = entry.hash
+            expected_seq += 1
+    head = store.meta_value(head_key(table))
+    if head is not None:
+        head_seq = int(head.split(":", 1)[0])
+        if head_seq != count:
+            return broken(
+                count + 1,
+                None,
+                f"the log ends at {label} {count} but its recorded "
+                f"head is {label} {head_seq}: entries were removed from the end",
+            )
+    return VerifyReport(count, True)
