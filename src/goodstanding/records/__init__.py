@@ -33,13 +33,11 @@ if TYPE_CHECKING:
         RecordsError,
         generate_master_key,
     )
-    from goodstanding.records.repository import (
-        Census,
+    from goodstanding.records.holds import HoldError
+    from goodstanding.records.purge import Census, PurgeProgress, PurgeReport
+    from goodstanding.records.store import (
         DuplicateRecordError,
-        HoldError,
         Message,
-        PurgeProgress,
-        PurgeReport,
         RecordNotFoundError,
         RecordShreddedError,
         RecordStore,
@@ -64,13 +62,11 @@ _LAZY = {
         "RecordsError",
         "generate_master_key",
     ),
-    "goodstanding.records.repository": (
-        "Census",
+    "goodstanding.records.holds": ("HoldError",),
+    "goodstanding.records.purge": ("Census", "PurgeProgress", "PurgeReport"),
+    "goodstanding.records.store": (
         "DuplicateRecordError",
-        "HoldError",
         "Message",
-        "PurgeProgress",
-        "PurgeReport",
         "RecordNotFoundError",
         "RecordShreddedError",
         "RecordStore",
