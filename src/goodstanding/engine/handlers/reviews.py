@@ -14,7 +14,8 @@ from goodstanding.policy.model import Policy
 
 
 def decided(ctx: Context, event: ReviewDecided, t: float, policy: Policy) -> list[Effect]:
-    """A moderator upholds or clears content under a rule in force when it was posted."""
+    """A moderator upholds or clears content under a rule in force when it was posted;
+    content never shown (its posting was denied) is not upheld against its author."""
     moderator = lookups.account(ctx, event.actor, t, "moderator")
     if moderator.role != "moderator":
         raise Rejected(f"{event.actor!r} is not a moderator: only moderators decide reviews")
@@ -40,6 +41,17 @@ def decided(ctx: Context, event: ReviewDecided, t: float, policy: Policy) -> lis
                 event_id=event.id,
                 at=t,
                 message=f"{content.id!r} was already upheld as violating {rule.id!r}",
+            )
+        ]
+    if not content.published:
+        return [
+            Notice(
+                event_id=event.id,
+                at=t,
+                message=(
+                    f"{content.id!r} was {decisions.NEVER_SHOWN}; content never shown "
+                    "earns its author no strike"
+                ),
             )
         ]
     return decisions.upheld(ctx, event.id, event.actor, t, act_policy, content, rule)
