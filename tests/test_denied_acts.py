@@ -52,7 +52,8 @@ def test_a_violates_verdict_on_never_shown_content_gives_no_strike() -> None:
     assert against(effects, "m1") == []
     assert [type(e) for e in effects] == [Notice]
     assert "never shown" in effects[0].message  # type: ignore[attr-defined]
-    assert eng.state.accounts["m1"].strikes == [] and not eng.state.decisions
+    assert eng.state.accounts["m1"].strikes == []
+    assert eng.state.decisions[effects[0].event_id].penalty == 0.0  # kept, without effect
     assert eng.state.contents["c1"].violations == []
 
 

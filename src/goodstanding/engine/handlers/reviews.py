@@ -9,6 +9,7 @@ from goodstanding.engine.base import Rejected, iso
 from goodstanding.engine.context import Context
 from goodstanding.engine.effects import Effect, Notice
 from goodstanding.engine.handler import Handler, with_content
+from goodstanding.engine.state import DecisionState
 from goodstanding.events import ReviewDecided
 from goodstanding.policy.model import Policy
 
@@ -44,13 +45,24 @@ def decided(ctx: Context, event: ReviewDecided, t: float, policy: Policy) -> lis
             )
         ]
     if not content.published:
+        void = DecisionState(
+            id=event.id,
+            at=t,
+            content_id=content.id,
+            account_id=content.author,
+            rule_id=rule.id,
+            policy_version=act_policy.version,
+            decided_by=event.actor,
+            penalty=0.0,
+        )
+        ctx.state.decisions[void.id] = ctx.state.touch_decision(void)
         return [
             Notice(
                 event_id=event.id,
                 at=t,
                 message=(
                     f"{content.id!r} was {decisions.NEVER_SHOWN}; content never shown "
-                    "earns its author no strike"
+                    "earns its author no strike (the decision is kept, without effect)"
                 ),
             )
         ]
