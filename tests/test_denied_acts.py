@@ -83,3 +83,19 @@ def test_a_never_shown_comment_under_labelled_content_costs_its_author_nothing(
     eng.state.accounts["m3"].acc = -45.0  # band "restricted": no comments
     effects = post(eng, "m3", "k", "agreed", parent_id="bad")
     assert [type(e) for e in effects] == [Denial]
+
+
+def test_the_author_may_still_appeal_a_verdict_on_never_shown_content() -> None:
+    eng = engine()
+    community(eng)
+    eng.apply(ev("account.registered", T, "mod2", role="moderator"))
+    denied_post(eng, "m1", "c1", "buy now")
+    decision = review(eng, "c1", "spam.bulk")[0].event_id
+    filed = eng.apply(
+        ev("appeal.filed", LATER, "m1", appeal_id="ap1", decision_id=decision, reason="never shown")
+    )
+    assert filed
+    decided = eng.apply(
+        ev("appeal.decided", "2026-01-03T00:00:00Z", "mod2", appeal_id="ap1", outcome="reversed")
+    )
+    assert against(decided, "m1") == []  # nothing to undo, and no label on content never shown
