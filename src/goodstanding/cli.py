@@ -39,6 +39,7 @@ from goodstanding.ingest import (
 from goodstanding.moderation_reports import owner_queue, review_queue, rings, rule_report
 from goodstanding.policy import PolicyError, PolicySet
 from goodstanding.records import RecordsError, RecordStore, Retention, generate_master_key
+from goodstanding.service import commands as service_commands
 from goodstanding.store import Store, StoreError, default_url
 from goodstanding.store import schema as tables
 
@@ -70,6 +71,8 @@ comments_app = typer.Typer(help="Comments waiting for the owners of posts.", no_
 app.add_typer(comments_app, name="comments")
 report_app = typer.Typer(help="Reports for the public.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
+app.add_typer(service_commands.token_app, name="token")
+app.command()(service_commands.serve)
 
 out = Console()
 err = Console(stderr=True)

@@ -39,6 +39,7 @@ from goodstanding.identity.seal import needs_sealing, seal_line
 from goodstanding.policy import Policy, PolicyError, PolicySet, Problem, parse_policy
 from goodstanding.policy.versions import DEFAULT_POLICY
 from goodstanding.records import Message, RecordsError, RecordStore
+from goodstanding.service.outbox import enqueue
 from goodstanding.store import GENESIS, Store, entry_hash, head_key
 from goodstanding.store import schema as tables
 
@@ -55,6 +56,8 @@ class IngestReport:
     read: int = 0
     accepted: int = 0
     duplicates: int = 0
+    duplicate_lines: list[int] = field(default_factory=list)
+    conflict_lines: list[int] = field(default_factory=list)
     errors: list[EventError] = field(default_factory=list)
     effects: Counter[str] = field(default_factory=Counter)
     refused_all: bool = False
@@ -120,6 +123,14 @@ def load_policies(store: Store, files: Iterable[str] = ()) -> PolicySet:
     return PolicySet(
         [parse_policy(body, source) for source, body in stored], [source for source, _ in stored]
     )
+
+
+def logged_form(event: Event) -> Event:
+    """The event as the log keeps it: a group message's text goes to the records, not the
+    log."""
+    if isinstance(event, ContentPosted) and event.group_id is not None:
+        return msgspec.structs.replace(event, text="", text_record="sealed")
+    return event
 
 
 def account_row(account: AccountState, policy: Policy) -> tuple[Any, ...]:
@@ -363,21 +374,33 @@ class Ingestor:
     def _fold_batch(
         self, conn: Connection, pending: list[tuple[int, Event]], report: IngestReport
     ) -> None:
-        known = self.store.known_ids(conn, [e.id for _, e in pending])
-        fresh: list[tuple[int, Event]] = []
+        known = self.store.logged_bodies(conn, [e.id for _, e in pending])
+        fresh: list[tuple[int, Event, bytes]] = []
         for line, event in pending:
-            if event.id in known:
+            logged, body = known.get(event.id), encode_event(logged_form(event))
+            if logged is None:
+                known[event.id] = body
+                fresh.append((line, event, body))
+            elif logged == body:
                 report.duplicates += 1
+                report.duplicate_lines.append(line)
             else:
-                known.add(event.id)
-                fresh.append((line, event))
-        self._prefetch(conn, [e for _, e in fresh])
-        self.engine.prepare(e for _, e in fresh)
+                report.conflict_lines.append(line)
+                report.errors.append(
+                    EventError(
+                        f"event id {event.id!r} is already logged with a different body "
+                        "(an id names one event: give a new event a new id)",
+                        line=line,
+                        event_id=event.id,
+                    )
+                )
+        self._prefetch(conn, [e for _, e, _ in fresh])
+        self.engine.prepare(e for _, e, _ in fresh)
         seq, prev = self.store.head(conn)
         rows: list[dict[str, Any]] = []
         effects: list[tuple[int, int, Effect]] = []
         messages: list[Message] = []
-        for line, event in fresh:
+        for line, event, body in fresh:
             try:
                 produced = self.engine.apply(event)
             except Rejected as error:
@@ -394,8 +417,6 @@ class Ingestor:
                         event.text,
                     )
                 )
-                event = msgspec.structs.replace(event, text="", text_record="sealed")
-            body = encode_event(event)
             digest = entry_hash(seq, prev, body)
             rows.append(
                 {
@@ -417,6 +438,7 @@ class Ingestor:
             self.records.put_into(conn, messages)
         self.store.append(conn, rows)
         self.store.write_effects(conn, effects)
+        enqueue(conn, effects)
         self._save_dirty(conn)
         report.accepted += len(rows)
 

@@ -231,9 +231,17 @@ class Store:
         ).first()
         return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
-    def known_ids(self, conn: Connection, ids: Sequence[str]) -> set[str]:
-        """Which of these event ids are already in the log."""
-        return set(self._matching(conn, schema.events.c.id, schema.events.c.id, ids))
+    def logged_bodies(self, conn: Connection, ids: Sequence[str]) -> dict[str, bytes]:
+        """The logged bodies of those of these event ids already in the log."""
+        found: dict[str, bytes] = {}
+        events = schema.events
+        for start in range(0, len(ids), _CHUNK):
+            chunk = list(ids[start : start + _CHUNK])
+            for event_id, body in conn.execute(
+                select(events.c.id, events.c.body).where(events.c.id.in_(chunk))
+            ):
+                found[event_id] = body.encode() if isinstance(body, str) else bytes(body)
+        return found
 
     def append(
         self, conn: Connection, rows: list[dict[str, Any]], table: Table = schema.events

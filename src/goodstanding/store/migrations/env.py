@@ -3,6 +3,7 @@
 from alembic import context
 
 import goodstanding.records.tables  # noqa: F401 - registers the record tables on metadata
+import goodstanding.service.tables  # noqa: F401 - registers the service tables on metadata
 from goodstanding.store.schema import metadata
 
 connection = context.config.attributes.get("connection")

@@ -1,0 +1,145 @@
+"""The service's commands: `token` (create, list, revoke), `webhooks` and `serve`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from goodstanding.engine import iso
+from goodstanding.service import backend
+from goodstanding.service.tokens import ROLES, TokenError, create_token, list_tokens, revoke_token
+
+out = Console()
+err = Console(stderr=True)
+token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(2)
+
+
+def database(ctx: typer.Context) -> str:
+    """The database URL given to the root command (--db or GOODSTANDING_DB)."""
+    url = ctx.find_root().params.get("db")
+    return str(url) if url else backend.default_url()
+
+
+@contextmanager
+def _store(ctx: typer.Context) -> Iterator[backend.Store]:
+    try:
+        store = backend.Store.open(database(ctx))
+    except backend.StoreError as error:
+        raise _fail(str(error)) from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _expiry(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise _fail(f"--expires {value!r} is not an RFC 3339 timestamp") from None
+    if when.tzinfo is None:
+        raise _fail(f"--expires {value!r} needs an offset (e.g. Z)")
+    return when.timestamp()
+
+
+@token_app.command("create")
+def token_create(
+    ctx: typer.Context,
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
+    account: Annotated[
+        str | None, typer.Option(help="The account it speaks for (required for member).")
+    ] = None,
+    expires: Annotated[
+        str | None, typer.Option(help="When it stops working (RFC 3339); default: never.")
+    ] = None,
+    label: Annotated[str, typer.Option(help="What it is for.")] = "",
+) -> None:
+    """Create a token and print it once (only its hash is kept).
+
+    Example: goodstanding token create --role member --account a000042
+    """
+    with _store(ctx) as store:
+        now = time.time()
+        try:
+            token, secret = create_token(store.engine, role, account, _expiry(expires), label, now)
+        except TokenError as error:
+            raise _fail(str(error)) from None
+        store.audit(
+            "cli",
+            "token.create",
+            token.id,
+            label or "token created",
+            now,
+            {"role": role, "account": account},
+        )
+    err.print(f"token {token.id} ({role}); shown once, keep it now:")
+    print(secret)
+
+
+@token_app.command("list")
+def token_list(ctx: typer.Context) -> None:
+    """List tokens (never their secrets): id, role, account, state, expiry."""
+    with _store(ctx) as store:
+        tokens = list_tokens(store.engine)
+    now = time.time()
+    table = Table("id", "role", "account", "state", "created", "expires", "label")
+    for t in tokens:
+        table.add_row(
+            t.id,
+            t.role,
+            t.account_id or "",
+            t.state(now),
+            iso(t.created_at),
+            iso(t.expires_at) if t.expires_at is not None else "never",
+            t.label,
+        )
+    out.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    ctx: typer.Context, token_id: Annotated[str, typer.Argument(help="The token's id.")]
+) -> None:
+    """Revoke a token: it stops working at once."""
+    with _store(ctx) as store:
+        now = time.time()
+        try:
+            revoke_token(store.engine, token_id, now)
+        except TokenError as error:
+            raise _fail(str(error)) from None
+        store.audit("cli", "token.revoke", token_id, "token revoked", now, {})
+    out.print(f"revoked {token_id}")
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the HTTP API (docs at /docs, schema at /openapi.json).
+
+    Example: goodstanding serve --port 8000
+    """
+    import uvicorn
+
+    from goodstanding.service.app import create_app
+
+    try:
+        app = create_app(database(ctx))
+    except backend.StoreError as error:
+        raise _fail(str(error)) from None
+    uvicorn.run(app, host=host, port=port, log_level="info")
