@@ -73,7 +73,7 @@ def check(
     )
     if allowed or not data["sanctions"]:
         return answer
-    binding = data["sanctions"][0]
+    binding = next((s for s in data["sanctions"] if s["id"] in answer.reason), data["sanctions"][0])
     answer.sanction = binding
     rule = svc.policies.rule_text(data["policy_version"], binding["rule"] or "")
     if rule is not None:
