@@ -72,6 +72,7 @@ app.add_typer(comments_app, name="comments")
 report_app = typer.Typer(help="Reports for the public.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 app.add_typer(service_commands.token_app, name="token")
+app.add_typer(service_commands.webhooks_app, name="webhooks")
 app.command()(service_commands.serve)
 
 out = Console()

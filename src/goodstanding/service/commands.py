@@ -1,7 +1,9 @@
-"""The service's commands: `token` (create, list, revoke), `webhooks` and `serve`."""
+"""The service's commands: `token` (create, list, revoke), `webhooks` (add, list, retry,
+deliver) and `serve` (the API, and webhook delivery in the background)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,12 +15,15 @@ from rich.console import Console
 from rich.table import Table
 
 from goodstanding.engine import iso
-from goodstanding.service import backend
+from goodstanding.service import backend, webhooks
 from goodstanding.service.tokens import ROLES, TokenError, create_token, list_tokens, revoke_token
 
 out = Console()
 err = Console(stderr=True)
 token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
+webhooks_app = typer.Typer(
+    help="Signed webhooks to the platform: endpoints, deliveries.", no_args_is_help=True
+)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -125,6 +130,72 @@ def token_revoke(
     out.print(f"revoked {token_id}")
 
 
+@webhooks_app.command("add")
+def webhooks_add(
+    ctx: typer.Context, url: Annotated[str, typer.Argument(help="Where to POST messages.")]
+) -> None:
+    """Register an endpoint; prints its signing secret once.
+
+    Example: goodstanding webhooks add https://platform.example/goodstanding-hook
+    """
+    with _store(ctx) as store:
+        now = time.time()
+        try:
+            endpoint_id, secret = webhooks.add_endpoint(store.engine, url, now)
+        except webhooks.WebhookError as error:
+            raise _fail(str(error)) from None
+        store.audit("cli", "webhooks.add", endpoint_id, "endpoint registered", now, {"url": url})
+    err.print(f"endpoint {endpoint_id}; its signing secret, shown once:")
+    print(secret)
+
+
+@webhooks_app.command("list")
+def webhooks_list(
+    ctx: typer.Context, limit: Annotated[int, typer.Option(help="How many.")] = 50
+) -> None:
+    """The delivery log, latest messages first."""
+    with _store(ctx) as store:
+        found = webhooks.deliveries(store.engine, limit)
+    table = Table("message", "endpoint", "status", "tries", "next try", "last error")
+    for d in found:
+        next_try = iso(d.next_at) if d.status == "pending" else ""
+        table.add_row(
+            d.message_id, d.endpoint_id, d.status, str(d.attempts), next_try, d.last_error or ""
+        )
+    out.print(table)
+
+
+@webhooks_app.command("retry")
+def webhooks_retry(
+    ctx: typer.Context, message_id: Annotated[str, typer.Argument(help="The message id.")]
+) -> None:
+    """Make a message's failed or dead deliveries due again."""
+    with _store(ctx) as store:
+        try:
+            count = webhooks.retry(store.engine, message_id, time.time())
+        except webhooks.WebhookError as error:
+            raise _fail(str(error)) from None
+    out.print(f"{count} delivery(ies) of {message_id} due again")
+
+
+@webhooks_app.command("deliver")
+def webhooks_deliver(
+    ctx: typer.Context,
+    once: Annotated[bool, typer.Option("--once", help="One round, then exit.")] = False,
+) -> None:
+    """Deliver due messages (one round with --once, else until interrupted)."""
+    with _store(ctx) as store:
+        if once:
+            counts = webhooks.deliver_due(store.engine, time.time())
+            out.print(", ".join(f"{k} {v}" for k, v in counts.items()))
+            return
+        stop = threading.Event()
+        try:
+            webhooks.run_worker(store.engine, stop, time.time)
+        except KeyboardInterrupt:
+            stop.set()
+
+
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -142,4 +213,14 @@ def serve(
         app = create_app(database(ctx))
     except backend.StoreError as error:
         raise _fail(str(error)) from None
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    stop = threading.Event()
+    engine = app.state.service.store.engine
+    worker = threading.Thread(
+        target=webhooks.run_worker, args=(engine, stop, time.time), daemon=True
+    )
+    worker.start()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+    finally:
+        stop.set()
+        worker.join(timeout=15)

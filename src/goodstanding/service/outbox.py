@@ -3,6 +3,7 @@ as the effects themselves, one message each, keyed by the effect's log position.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -48,6 +49,7 @@ def enqueue(conn: Connection, positioned_effects: Sequence[tuple[int, int, Effec
     """Adds a message for each effect (given with its log position) a platform acts on,
     unless one with its id is already there; returns how many were new."""
     rows: list[dict[str, Any]] = []
+    now = time.time()  # when it was queued: endpoints receive what is queued after they are added
     for seq, n, effect in positioned_effects:
         kind = message_type(effect)
         if kind is None:
@@ -67,6 +69,7 @@ def enqueue(conn: Connection, positioned_effects: Sequence[tuple[int, int, Effec
                 "type": type_,
                 "at": effect.at,
                 "payload": _encode(payload).decode(),
+                "created_at": now,
             }
         )
     if not rows:

@@ -49,6 +49,7 @@ webhook_messages = Table(
     Column("type", String(64), nullable=False),
     Column("at", Double, nullable=False),
     Column("payload", Text, nullable=False),
+    Column("created_at", Double, nullable=False),
 )
 
 webhook_deliveries = Table(

@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("type", sa.String(length=64), nullable=False),
         sa.Column("at", sa.Double(), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.Double(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("webhook_messages", schema=None) as batch_op:
