@@ -147,3 +147,21 @@ def test_docs_need_no_cdn(api: Api) -> None:
     for url in urls:
         assert api.client.get(url).status_code == 200, url
     assert "/v1/events" in api.client.get("/openapi.json").json()["paths"]
+
+
+def test_an_unexpected_error_is_a_problem_without_a_trace(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from goodstanding.service import backend
+
+    def broken(*_: object) -> list[dict[str, object]]:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(backend, "queue", broken)
+    client = TestClient(api.client.app, raise_server_exceptions=False)
+    response = client.get("/v1/queue", headers=api.as_("moderator"))
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "secret internals" not in response.text and "Traceback" not in response.text
