@@ -30,6 +30,15 @@ demo: $(STAMP) var/demo-identity.key var/demo-records.key
 	rm -f var/demo.db var/demo.db-wal var/demo.db-shm
 	$(DEMO_KEYS) $(BIN)/goodstanding --db $(DEMO_DB) ingest var/demo.jsonl
 	$(DEMO_KEYS) $(BIN)/goodstanding --db $(DEMO_DB) summary
+	@echo "API: http://127.0.0.1:8000/v1 (docs at http://127.0.0.1:8000/docs); demo tokens:"
+	@for role in platform auditor; do \
+	  printf '  %-9s ' $$role; $(BIN)/goodstanding --db $(DEMO_DB) token create --role $$role \
+	    --label demo 2>/dev/null; done
+	@printf '  %-9s ' "moderator"; $(BIN)/goodstanding --db $(DEMO_DB) token create \
+	  --role moderator --account m0001 --label demo 2>/dev/null
+	@printf '  %-9s ' "member"; $(BIN)/goodstanding --db $(DEMO_DB) token create --role member \
+	  --account a000001 --label demo 2>/dev/null
+	$(DEMO_KEYS) $(BIN)/goodstanding --db $(DEMO_DB) serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from goodstanding.cli import dueprocess, groups, identity, log, moderation, records, sim, standing
+from goodstanding.cli import (
+    dueprocess,
+    groups,
+    identity,
+    log,
+    moderation,
+    records,
+    service,
+    sim,
+    standing,
+)
 from goodstanding.cli.common import Ctx
 from goodstanding.store import default_url
 
@@ -78,3 +88,6 @@ policy_app.command("check")(log.policy_check)
 app.command()(sim.sim)
 app.command(name="group")(groups.group_command)
 app.command()(standing.summary)
+app.add_typer(service.token_app, name="token")
+app.add_typer(service.webhooks_app, name="webhooks")
+app.command()(service.serve)

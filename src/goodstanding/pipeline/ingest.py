@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from goodstanding.engine import Effect, Engine, Rejected, State
 from goodstanding.events import ContentPosted, Event, EventError, decode_event, encode_event
 from goodstanding.identity import KeyRing, KeyRingError, load_keyring
 from goodstanding.identity.seal import needs_sealing, seal_line
+from goodstanding.pipeline.outbox import enqueue
 from goodstanding.pipeline.prefetch import prefetch
 from goodstanding.policy import Policy, PolicyError, PolicySet, Problem, parse_policy
 from goodstanding.policy.references import References, references_of
@@ -35,6 +37,8 @@ class IngestReport:
     read: int = 0
     accepted: int = 0
     duplicates: int = 0
+    duplicate_lines: list[int] = field(default_factory=list)
+    conflict_lines: list[int] = field(default_factory=list)
     errors: list[EventError] = field(default_factory=list)
     effects: Counter[str] = field(default_factory=Counter)
     refused_all: bool = False
@@ -46,12 +50,33 @@ class IngestReport:
             "read": self.read,
             "accepted": self.accepted,
             "duplicates": self.duplicates,
+            "conflicts": len(self.conflict_lines),
             "rejected": len(self.errors),
             "warnings": self.warnings,
             "refused_all": self.refused_all,
             "effects": dict(sorted(self.effects.items())),
             "errors": [{"line": e.line, "id": e.event_id, "error": e.message} for e in self.errors],
         }
+
+
+def logged_form(event: Event) -> Event:
+    """The event as the log keeps it: a group message's text goes to the records, not the
+    log."""
+    if isinstance(event, ContentPosted) and event.group_id is not None:
+        return msgspec.structs.replace(event, text="", text_record="sealed")
+    return event
+
+
+def conflict(event: Event, logged: bytes, body: bytes, line: int) -> EventError:
+    """The refusal of an event whose id is already logged with a different body, naming the
+    SHA-256 of both bodies."""
+    return EventError(
+        f"conflict: event id {event.id!r} is already logged with a different body "
+        f"(logged sha256 {hashlib.sha256(logged).hexdigest()}, this one "
+        f"{hashlib.sha256(body).hexdigest()}); an id names one event: give a new event a new id",
+        line=line,
+        event_id=event.id,
+    )
 
 
 def load_policies(store: Store, files: Iterable[str] = ()) -> PolicySet:
@@ -229,21 +254,26 @@ class Ingestor:
     def _fold_batch(
         self, conn: Connection, pending: list[tuple[int, Event]], report: IngestReport
     ) -> None:
-        known = self.store.known_ids(conn, [e.id for _, e in pending])
-        fresh: list[tuple[int, Event]] = []
+        known = self.store.logged_bodies(conn, [e.id for _, e in pending])
+        fresh: list[tuple[int, Event, bytes]] = []
         for line, event in pending:
-            if event.id in known:
+            logged, body = known.get(event.id), encode_event(logged_form(event))
+            if logged is None:
+                known[event.id] = body
+                fresh.append((line, event, body))
+            elif logged == body:
                 report.duplicates += 1
+                report.duplicate_lines.append(line)
             else:
-                known.add(event.id)
-                fresh.append((line, event))
-        prefetch(self.store, conn, self.engine.state, [e for _, e in fresh])
-        self.engine.prepare(e for _, e in fresh)
+                report.conflict_lines.append(line)
+                report.errors.append(conflict(event, logged, body, line))
+        prefetch(self.store, conn, self.engine.state, [e for _, e, _ in fresh])
+        self.engine.prepare(e for _, e, _ in fresh)
         tail = self.store.tail(conn)
         rows: list[dict[str, Any]] = []
         effects: list[tuple[int, int, Effect]] = []
         messages: list[Message] = []
-        for line, event in fresh:
+        for line, event, body in fresh:
             try:
                 produced = self.engine.apply(event)
             except Rejected as error:
@@ -259,9 +289,7 @@ class Ingestor:
                         event.text,
                     )
                 )
-                event = msgspec.structs.replace(event, text="", text_record="sealed")
             tag = str(type(event).__struct_config__.tag)
-            body = encode_event(event)
             rows.append(tail.link(event.id, tag, event.at.timestamp(), event.actor, body))
             for n, effect in enumerate(produced):
                 effects.append((tail.seq, n, effect))
@@ -270,5 +298,6 @@ class Ingestor:
             self.records.put_into(conn, messages)
         self.store.append(conn, rows)
         self.store.write_effects(conn, effects)
+        enqueue(conn, effects)
         self.store.save_changed(conn, self.engine)
         report.accepted += len(rows)

@@ -142,19 +142,19 @@ class Database:
         conn.execute(insert.on_conflict_do_update(index_elements=keys, set_=updates), rows)
 
     def _matching(
-        self, conn: Connection, wanted: Column[Any], key: Column[Any], ids: Sequence[str]
+        self, conn: Connection, wanted: Sequence[Column[Any]], key: Column[Any], ids: Sequence[str]
     ) -> Iterator[Any]:
-        """`wanted` of the rows whose `key` is one of `ids`: one `= ANY(array)` query on
-        PostgreSQL (whose planner handles it well), chunks of `IN (...)` on SQLite."""
+        """The `wanted` columns of the rows whose `key` is one of `ids`: one `= ANY(array)`
+        query on PostgreSQL (whose planner handles it well), chunks of `IN (...)` on SQLite."""
         if not ids:
             return
         if self.dialect == "postgresql":
             array = bindparam("ids", value=list(ids), type_=postgresql.ARRAY(String))
-            yield from conn.execute(select(wanted).where(key == any_(array))).scalars()
+            yield from conn.execute(select(*wanted).where(key == any_(array)))
             return
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
-            yield from conn.execute(select(wanted).where(key.in_(chunk))).scalars()
+            yield from conn.execute(select(*wanted).where(key.in_(chunk)))
 
     def insert_many(
         self, conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]], replace: bool = False

@@ -95,9 +95,14 @@ class Log(Database):
         """The end of a chained log, to link new entries to."""
         return Tail(*self.head(conn, table))
 
-    def known_ids(self, conn: Connection, ids: Sequence[str]) -> set[str]:
-        """Which of these event ids are already in the log."""
-        return set(self._matching(conn, schema.events.c.id, schema.events.c.id, ids))
+    def logged_bodies(self, conn: Connection, ids: Sequence[str]) -> dict[str, bytes]:
+        """The logged bodies of those of these event ids already in the log."""
+        found: dict[str, bytes] = {}
+        columns = [schema.events.c.id, schema.events.c.body]
+        for row in self._matching(conn, columns, schema.events.c.id, ids):
+            body = row[1]
+            found[row[0]] = body.encode() if isinstance(body, str) else bytes(body)
+        return found
 
     def append(
         self, conn: Connection, rows: list[dict[str, Any]], table: Table = schema.events

@@ -2,7 +2,8 @@
 
 from alembic import context
 
-import goodstanding.records.tables  # noqa: F401 - registers the record tables on metadata
+import goodstanding.records.tables
+import goodstanding.store.service_tables  # noqa: F401 - registers the service tables on metadata
 from goodstanding.store.schema import metadata
 
 connection = context.config.attributes.get("connection")

@@ -1,0 +1,139 @@
+"""Content, the review queue, and the writes people make through the API: reports, reviews,
+appeals and appeal decisions. Each write is an event through ingest, made as the token's
+own account (never one named in the body)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from goodstanding.engine import iso
+from goodstanding.service import backend
+from goodstanding.service.auth import acting_account, require
+from goodstanding.service.context import Service, service
+from goodstanding.service.problems import Problem
+from goodstanding.service.routes.common import problems
+from goodstanding.service.tokens import Token
+
+router = APIRouter(prefix="/v1", tags=["moderation"])
+Id = Field(min_length=1, max_length=200)
+Note = Field(default=None, max_length=2000)
+moderator = require("moderator")
+
+
+@router.get("/content/{content_id}", responses=problems(404))
+def get_content(
+    content_id: str = Path(min_length=1, max_length=200),
+    _: Token = Depends(moderator),
+    svc: Service = Depends(service),
+) -> dict[str, Any]:
+    """A content item's labels, reports and the decisions on it."""
+    found = backend.content_record(svc.store, content_id)
+    if found is None:
+        raise Problem(404, f"unknown content {content_id!r}", "unknown-content")
+    return found
+
+
+@router.get("/queue", responses=problems())
+def get_queue(
+    limit: int = Query(20, ge=1, le=500, description="How many items."),
+    _: Token = Depends(moderator),
+    svc: Service = Depends(service),
+) -> list[dict[str, Any]]:
+    """Open review items, highest priority first, with the evidence behind each."""
+    return backend.queue(svc.store, limit)
+
+
+def _write(svc: Service, token: Token, kind: str, fields: dict[str, Any]) -> JSONResponse:
+    """Ingests one event of this kind, made now by the token's account; 201 with its id, or
+    a problem naming why the engine refused it (nothing is written then)."""
+    event = {
+        "type": kind,
+        "id": f"api-{uuid.uuid4().hex}",
+        "at": iso(svc.now()),
+        "actor": acting_account(token),
+        **{k: v for k, v in fields.items() if v is not None},
+    }
+    report = svc.ingest([json.dumps(event).encode()], True)
+    if report.errors:
+        raise Problem(422, report.errors[0].message, "refused", reason=report.errors[0].message)
+    svc.audit(token, kind, fields.get("content_id") or fields.get("appeal_id") or "", event)
+    return JSONResponse({"event": event["id"], "type": kind, **fields}, status_code=201)
+
+
+class ReportRequest(BaseModel):
+    """A report that content breaks a rule."""
+
+    content_id: str = Id
+    rule: str = Id
+    note: str | None = Note
+
+
+@router.post("/reports", status_code=201, responses=problems())
+def post_report(
+    request: ReportRequest,
+    token: Token = Depends(require("member", "moderator")),
+    svc: Service = Depends(service),
+) -> JSONResponse:
+    """Reports content under a rule, as the token's account."""
+    return _write(svc, token, "content.reported", request.model_dump())
+
+
+class ReviewRequest(BaseModel):
+    """A moderator's verdict on content under a rule."""
+
+    content_id: str = Id
+    rule: str = Id
+    verdict: Literal["violates", "clear"]
+    note: str | None = Note
+
+
+@router.post("/reviews", status_code=201, responses=problems())
+def post_review(
+    request: ReviewRequest,
+    token: Token = Depends(moderator),
+    svc: Service = Depends(service),
+) -> JSONResponse:
+    """Decides a review, as the token's moderator."""
+    return _write(svc, token, "review.decided", request.model_dump())
+
+
+class AppealRequest(BaseModel):
+    """An appeal against a decision (the review event's id)."""
+
+    decision_id: str = Id
+    reason: str = Field(default="", max_length=2000)
+
+
+@router.post("/appeals", status_code=201, responses=problems())
+def post_appeal(
+    request: AppealRequest,
+    token: Token = Depends(require("member")),
+    svc: Service = Depends(service),
+) -> JSONResponse:
+    """Files an appeal against a decision on the member's own account or content."""
+    fields = {"appeal_id": f"appeal-{uuid.uuid4().hex}", **request.model_dump()}
+    return _write(svc, token, "appeal.filed", fields)
+
+
+class AppealDecision(BaseModel):
+    """A moderator's decision on an appeal."""
+
+    outcome: Literal["upheld", "reversed"]
+    note: str | None = Note
+
+
+@router.post("/appeals/{appeal_id}/decision", status_code=201, responses=problems())
+def post_appeal_decision(
+    request: AppealDecision,
+    appeal_id: str = Path(min_length=1, max_length=200),
+    token: Token = Depends(moderator),
+    svc: Service = Depends(service),
+) -> JSONResponse:
+    """Decides an appeal, as the token's moderator."""
+    return _write(svc, token, "appeal.decided", {"appeal_id": appeal_id, **request.model_dump()})

@@ -1,0 +1,60 @@
+"""Builders shared by the service's tests: an app over a fresh store, and a token per role."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from fastapi.testclient import TestClient
+
+from goodstanding.service.app import create_app
+from goodstanding.service.context import Limits
+from goodstanding.service.tokens import create_token
+from helpers import line
+
+SEED = [
+    line("account.registered", "2026-01-02T00:00:00Z", "m1"),
+    line("account.registered", "2026-01-02T00:00:00Z", "m2"),
+    line("account.registered", "2026-01-02T00:00:00Z", "mod", role="moderator"),
+    line(
+        "content.posted",
+        "2026-01-03T00:00:00Z",
+        "m1",
+        content_id="c1",
+        kind="post",
+        text="hello there, neighbours",
+    ),
+]
+
+
+@dataclass
+class Api:
+    """A test client and a token for each role."""
+
+    client: TestClient
+    tokens: dict[str, str]
+
+    def as_(self, role: str) -> dict[str, str]:
+        """The headers of a request made with the given role's token."""
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+
+def make_api(url: str, limits: Limits | None = None, seed: bool = True) -> Api:
+    """An app over `url` with tokens for platform, moderator (mod), auditor and member (m1)."""
+    app = create_app(url, limits)
+    engine = app.state.service.store.engine
+    now = time.time()
+    accounts = {"platform": None, "moderator": "mod", "auditor": None, "member": "m1"}
+    tokens = {
+        role: create_token(engine, role, account, None, "test", now)[1]
+        for role, account in accounts.items()
+    }
+    api = Api(TestClient(app), tokens)
+    if seed:
+        response = api.client.post(
+            "/v1/events",
+            content=b"\n".join(SEED),
+            headers={**api.as_("platform"), "Content-Type": "application/x-ndjson"},
+        )
+        assert response.status_code == 200, response.text
+    return api
