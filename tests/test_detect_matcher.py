@@ -12,10 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from goodstanding.detect import HAVE_HYPERSCAN, Matcher, PatternSpec, SpecError, TermsSpec
+from goodstanding.detect.backends import loosen
 from goodstanding.detect.config import default_detectors
-from goodstanding.detect.matcher import Match, joinable, loosen, variants
+from goodstanding.detect.matcher import Match, joinable
 from goodstanding.detect.normalise import normalise
 from goodstanding.detect.spec import RuleDetectors
+from goodstanding.detect.variants import variants
 
 BACKENDS = [
     "aho",

@@ -21,9 +21,10 @@ from typing import Final, Literal
 
 import msgspec
 
+from goodstanding.detect.backends import Backend
 from goodstanding.detect.classifier import Classifier, ClassifierUnavailable, classifier_for
 from goodstanding.detect.known import KnownIndex, Sketcher
-from goodstanding.detect.matcher import EXCERPT_MAX, Backend, Match, Matcher, SpecError
+from goodstanding.detect.matcher import EXCERPT_MAX, Match, Matcher, SpecError
 from goodstanding.detect.normalise import NormalisedBatch, normalise, normalise_batch, sanitise
 from goodstanding.detect.spec import (
     ClassifierSpec,
