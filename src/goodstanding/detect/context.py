@@ -28,7 +28,8 @@ _REPORTED: Final = regex.compile(
     r"""\b(?:said|says|saying|told (?:me|him|her|us|them|everyone)|wrote|writes|texted|"""
     r"""messaged|threatened|quote|quoting|quoted|screenshot|reported|reporting|"""
     r"""according to|got (?:this|a) (?:message|dm|text|email|mail)|received (?:this|a)|"""
-    r"""sent me|psa|beware|watch out for|scam alert)\b"""
+    r"""sent me|psa|beware|watch out for|scam alert|sentenced|convicted|arrested|"""
+    r"""charged with|court)\b"""
     r"""|(?:他说|她说|他们说|对我说|收到|截图|报警|警方|据报道|提醒大家|骗局|小心)"""
 )
 _FICTION: Final = regex.compile(
@@ -38,13 +39,15 @@ _FICTION: Final = regex.compile(
 _SELF: Final = regex.compile(
     r"""(?:\b(?:i'm|im|i am|i was|i feel like|call me|made me feel like|i'm such|"""
     r"""i am such|what)\s+(?:such\s+|a\s+|an\s+|a total\s+|so\s+|the biggest\s+){0,2}"""
+    r"""|\bcall(?:s|ed)? (?:myself|ourselves)\s+(?:a\s+|an\s+)?"""
     r"""|(?:我(?:真|就|真的|简直)?是(?:个|一个)?|我这个))$"""
 )
 _SELF_AFTER: Final = regex.compile(r"^\s*(?:i am|i'm|am i)\b")
 _GAME: Final = regex.compile(
     r"\b(?:game|games|gaming|boss|raid|respawn|spawn|pvp|lobby|"
     r"tournament|noob|gg|paintball|laser tag|quest|dungeon|npc|ranked|chess|"
-    r"mario ?kart|fortnite|minecraft|zombies?)\b|(?:游戏|副本|对局|开黑|排位|王者|吃鸡)"
+    r"mario ?kart|fortnite|minecraft|zombies?|next round|sniper)\b"
+    r"|(?:游戏|副本|对局|开黑|排位|王者|吃鸡|下一局|这局)"
 )
 _IDIOM: Final = regex.compile(
     r"\b(?:kill(?:ing|ed)? (?:it|time)|dressed to kill|(?:would|could) kill for|"
@@ -55,7 +58,7 @@ _IDIOM: Final = regex.compile(
 _ADVICE: Final = regex.compile(
     r"\b(?:we will never|we'll never|we never|will never ask|never share|never give|"
     r"never send|do not share|don't share|dont share|security tip|official notice)\b"
-    r"|(?:切勿|请勿|不要向任何人|绝不会|从不会)"
+    r"|(?:切勿|请勿|不要向任何人|绝不会|从不会|从不要求|官方公告)"
 )
 """Warnings against an act (a platform's own security notices): "never share your code"."""
 
@@ -70,6 +73,16 @@ def _quoted(text: str, start: int, end: int) -> bool:
         if text.find(closing, end) >= 0:
             return True
     return False
+
+
+_ADDRESS: Final = regex.compile(
+    r"\b(?:you|u|ya|your|ur|you're|youre|yours|yourself|urself)\b|@\w|你|您"
+)
+
+
+def addresses_someone(text: str) -> bool:
+    """Whether a normalised text speaks to someone: second person or an @mention."""
+    return _ADDRESS.search(text) is not None
 
 
 def lowering_context(text: str, start: int, end: int) -> tuple[str, ...]:
@@ -96,4 +109,4 @@ def lowering_context(text: str, start: int, end: int) -> tuple[str, ...]:
     return tuple(found)
 
 
-__all__ = ["CONTEXTS", "WINDOW", "lowering_context"]
+__all__ = ["CONTEXTS", "WINDOW", "addresses_someone", "lowering_context"]

@@ -23,7 +23,7 @@ import msgspec
 
 from goodstanding.detect.backends import Backend
 from goodstanding.detect.classifier import Classifier, ClassifierUnavailable, classifier_for
-from goodstanding.detect.context import lowering_context
+from goodstanding.detect.context import addresses_someone, lowering_context
 from goodstanding.detect.known import KnownIndex, Sketcher
 from goodstanding.detect.matcher import EXCERPT_MAX, Match, Matcher, SpecError
 from goodstanding.detect.normalise import NormalisedBatch, normalise, normalise_batch, sanitise
@@ -351,7 +351,9 @@ class Detector:
                         )
                         continue
                     score = scores[i]
-                    if score >= use.spec.threshold:
+                    if score >= use.spec.threshold and (
+                        not use.spec.addressed or addresses_someone(heads[i])
+                    ):
                         end = min(len(text), self.cap)
                         # the whole text was judged: its opening words and its markers
                         context = lowering_context(heads[i], 0, 0)
