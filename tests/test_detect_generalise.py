@@ -19,7 +19,7 @@ VIOLATING = [
         "scam.phishing",
     ),
     (
-        "Hi, this is support. Please reply with your verification code so we can fix it",
+        "Hi, please reply with your verification code so we can fix your account",
         "scam.phishing",
     ),
     ("请提供您的验证码以完成认证", "scam.phishing"),
@@ -86,6 +86,12 @@ def detector() -> Detector:
 @pytest.mark.parametrize(("text", "rule"), VIOLATING)
 def test_paraphrased_acts_are_flagged_for_their_rule(text: str, rule: str) -> None:
     assert rule in detector().detect(text).flagged
+
+
+def test_a_credential_request_from_self_declared_staff_is_impersonation() -> None:
+    found = detector().detect("This is the support team, send us your password to restore access")
+    assert "impersonation" in found.flagged
+    assert "scam.phishing" not in found.rules
 
 
 @pytest.mark.parametrize("text", LOWERED)
