@@ -1,12 +1,16 @@
-"""Runs every benchmark (or those named on the command line): `python -m bench [name ...]`.
+"""Runs every benchmark (or those named on the command line):
+`python -m bench [name ...] [--option ...]`.
 
 Each module `bench/bench_<name>.py` has a `main() -> None` that prints one result line per
-figure, in the form `<figure>: <value> <unit> (<conditions>)`.
+figure, in the form `<figure>: <value> <unit> (<conditions>)`. A benchmark that takes
+options has `main(argv: list[str] | None = None)`; options (from the first argument that
+starts with "-") go to it, and only when it is the one benchmark named.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import subprocess
 import sys
@@ -16,14 +20,24 @@ from pathlib import Path
 
 def main(argv: list[str]) -> None:
     """Runs the chosen benchmarks in name order."""
+    first_option = next((i for i, a in enumerate(argv) if a.startswith("-")), len(argv))
+    argv, options = argv[:first_option], argv[first_option:]
     here = Path(__file__).parent
     names = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
     chosen = [n for n in names if not argv or n.removeprefix("bench_") in argv or n in argv]
     unknown = set(argv) - {n.removeprefix("bench_") for n in names} - set(names)
     if unknown:
         raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; have: {names}")
+    if options and (len(argv) != 1 or len(chosen) != 1):
+        raise SystemExit(f"options {options} need exactly one benchmark named before them")
     if len(chosen) == 1:
-        importlib.import_module(f"bench.{chosen[0]}").main()
+        run = importlib.import_module(f"bench.{chosen[0]}").main
+        if not options:
+            run()
+        elif inspect.signature(run).parameters:
+            run(options)
+        else:
+            raise SystemExit(f"benchmark {chosen[0]} takes no options, got {options}")
         return
     for name in chosen:  # each in a fresh process: one's heap must not slow the next
         started = time.perf_counter()

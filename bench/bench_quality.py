@@ -1,18 +1,33 @@
-"""Detection quality of the default rules against the sim's ground truth."""
+"""Detection quality of the default rules: against the sim's ground truth (`--set sim`, the
+default) or on the hand-written evaluation set (`--set eval`, tests/data/eval/)."""
 
 from __future__ import annotations
 
+import argparse
+import sys
+
 import msgspec
 
-from bench.common import note, report, sim_stream
+from bench.common import ROOT, note, report, sim_stream
 from goodstanding.detect import measure_quality
 from goodstanding.sim import load_truth, truth_path_for
 
 ACCOUNTS, DAYS = 10_000, 30
 
 
-def main() -> None:
-    """Prints precision and recall, per content item and per rule."""
+def main(argv: list[str] | None = None) -> None:
+    """Prints detection quality for the chosen set (`--set sim` or `--set eval`)."""
+    parser = argparse.ArgumentParser(prog="python -m bench quality")
+    parser.add_argument("--set", choices=("sim", "eval"), default="sim", dest="which")
+    args = parser.parse_args(argv or [])
+    if args.which == "eval":
+        measure_eval()
+    else:
+        measure_sim()
+
+
+def measure_sim() -> None:
+    """Prints precision and recall on the sim, per content item and per rule."""
     path = sim_stream(ACCOUNTS, DAYS, seed=7)
     events = [msgspec.json.decode(line) for line in path.read_bytes().splitlines() if line]
     note(f"measuring detection over {len(events):,} events")
@@ -21,3 +36,33 @@ def main() -> None:
     for level in ("content", "rule"):
         report(f"detection precision ({level})", quality[level]["precision"], "", conditions)
         report(f"detection recall ({level})", quality[level]["recall"], "", conditions)
+
+
+def measure_eval() -> None:
+    """Prints, per part of the evaluation set, recall per family, language and kind, the
+    false-positive rate per language and benign kind, and political texts flagged."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from eval_set import PARTS, default_detector, load_part, measure
+
+    detector = default_detector()
+    for part in PARTS:
+        quality = measure(load_part(part), detector)
+        groups = [
+            ("recall", {"all families": quality.recall}, "violating"),
+            ("recall", quality.recall_by_family, "violating"),
+            ("recall by language", quality.recall_by_lang, "violating"),
+            ("recall by kind", quality.recall_by_kind, "violating"),
+            ("false-positive rate", {"all kinds": quality.false_positives}, "benign"),
+            ("false-positive rate by language", quality.false_positives_by_lang, "benign"),
+            ("false-positive rate by kind", quality.false_positives_by_kind, "benign"),
+        ]
+        for title, tallies, what in groups:
+            for name, tally in sorted(tallies.items()):
+                conditions = f"{tally.hits}/{tally.total} {what} texts, default policy"
+                report(f"eval {part} {title} ({name})", tally.rate, "", conditions)
+        flagged = ", ".join(quality.political_flagged) or "none"
+        print(
+            f"eval {part} political texts flagged: {len(quality.political_flagged)} of "
+            f"{quality.political} ({flagged})",
+            flush=True,
+        )
