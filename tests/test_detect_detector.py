@@ -357,6 +357,19 @@ def test_megabyte_text_is_matched_in_full_and_classified_up_to_the_cap() -> None
     assert [m.excerpt for m in result.matches] == ["idiot"]
 
 
+def test_an_addressed_classifier_needs_someone_spoken_to_and_context_caps_it_at_queue() -> None:
+    d = Detector.build(
+        [("r", [ClassifierSpec(model="const", threshold=0.5, addressed=True, outcome="hide")])],
+        classifiers={"const": ConstantClassifier("const", 0.9)},
+    )
+    assert d.detect("the minister is a coward").matches == ()
+    (finding,) = d.detect("@bob you coward").matches
+    assert finding.outcome == "hide" and finding.context == ()
+    (lowered,) = d.detect("you coward, I said in the game").matches
+    assert lowered.outcome == "queue" and lowered.context == ("game",)
+    assert d.detect("you coward, I said in the game").flagged == ()
+
+
 # -- the default configuration ---------------------------------------------------------------
 
 TOPICS_NEVER_JUDGED = (

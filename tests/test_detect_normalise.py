@@ -219,3 +219,13 @@ def test_long_mixed_text_uses_the_fast_path_with_the_same_result(
     s, e = fast.original_span(start, start + 5)
     assert raw[s:e] == "1d10t"
     assert slow.original_span(start, start + 5) == (s, e)
+
+
+def test_letters_written_apart_are_joined_and_map_back() -> None:
+    text = "you are an i d i o t, ｆ ｒ ｅ ｅ gift: 你 是 傻 逼"
+    n = normalise(text)
+    assert n.text == "you are an idiot, free gift: 你是傻逼"
+    start = n.text.index("idiot")
+    assert n.excerpt(start, start + 5) == "i d i o t"
+    assert normalise(n.text).text == n.text
+    assert normalise("a b and i am ok").text == "a b and i am ok"  # two letters, or words

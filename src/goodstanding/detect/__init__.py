@@ -5,6 +5,7 @@ read when a Detector is built). Rules judge acts, never opinions; there is no po
 religious classifier here and none may be added. See docs/detection.md.
 """
 
+from goodstanding.detect.backends import HAVE_HYPERSCAN
 from goodstanding.detect.classifier import (
     Classifier,
     ClassifierUnavailable,
@@ -30,7 +31,7 @@ from goodstanding.detect.detector import (
     Finding,
 )
 from goodstanding.detect.known import KnownHit, KnownIndex
-from goodstanding.detect.matcher import HAVE_HYPERSCAN, Match, Matcher, SpecError
+from goodstanding.detect.matcher import Match, Matcher, SpecError
 from goodstanding.detect.normalise import Normalised, NormalisedBatch, normalise, normalise_batch
 from goodstanding.detect.quality import measure_quality
 from goodstanding.detect.rings import find_rings, like_edges

@@ -21,9 +21,11 @@ from typing import Final, Literal
 
 import msgspec
 
+from goodstanding.detect.backends import Backend
 from goodstanding.detect.classifier import Classifier, ClassifierUnavailable, classifier_for
+from goodstanding.detect.context import addresses_someone, lowering_context
 from goodstanding.detect.known import KnownIndex, Sketcher
-from goodstanding.detect.matcher import EXCERPT_MAX, Backend, Match, Matcher, SpecError
+from goodstanding.detect.matcher import EXCERPT_MAX, Match, Matcher, SpecError
 from goodstanding.detect.normalise import NormalisedBatch, normalise, normalise_batch, sanitise
 from goodstanding.detect.spec import (
     ClassifierSpec,
@@ -61,6 +63,10 @@ class Finding(msgspec.Struct, frozen=True, kw_only=True):
     """For terms and patterns: the normalised text that matched."""
     item: int | None = None
     """For known content: the index of the similar item in the declaration."""
+    context: tuple[str, ...] = ()
+    """Contexts that lowered confidence (``context.CONTEXTS``: quotation, reported speech,
+    fiction, self-reference, game, idiom, advice); a lowered finding's outcome is at most
+    ``queue``."""
 
     @property
     def sort_key(self) -> tuple[int, int, str, int, str, str]:
@@ -95,6 +101,12 @@ class Detection(msgspec.Struct, frozen=True, kw_only=True):
         """The rules with at least one finding, sorted."""
         return tuple(sorted({m.rule_id for m in self.matches}))
 
+    @property
+    def flagged(self) -> tuple[str, ...]:
+        """The rules with at least one finding that no context lowered, sorted (the
+        others only go before a moderator for review)."""
+        return tuple(sorted({m.rule_id for m in self.matches if not m.context}))
+
     def outcome_for(self, rule_id: str) -> Outcome | None:
         """The strongest outcome among a rule's findings (label < queue < hide <
         automatic), or None without findings."""
@@ -124,6 +136,11 @@ class _KnownUse:
     detector: int
     spec: KnownSpec
     index: KnownIndex
+
+
+def _lowered(outcome: Outcome, context: tuple[str, ...]) -> Outcome:
+    """An outcome capped at ``queue`` when a context lowered confidence."""
+    return "queue" if context and OUTCOME_RANK[outcome] > OUTCOME_RANK["queue"] else outcome
 
 
 def _cut(text: str) -> str:
@@ -248,7 +265,7 @@ class Detector:
         try:
             batch = normalise_batch(clean)
             for i, matches in enumerate(self.matcher.scan_batch(batch)):
-                findings[i] += [self._from_match(m) for m in matches]
+                findings[i] += [self._from_match(m, batch.texts[i]) for m in matches]
         except Exception as error:  # a detector failure is data, not a crash
             message = f"{type(error).__name__}: {error}"
             for i in range(len(clean)):
@@ -277,12 +294,14 @@ class Detector:
             )
         return out
 
-    def _from_match(self, m: Match) -> Finding:
+    def _from_match(self, m: Match, normalised: str) -> Finding:
+        context = lowering_context(normalised, m.norm_start, m.norm_end)
         return Finding(
             rule_id=m.rule_id,
             kind=m.kind,
             detector=m.detector,
-            outcome=self._outcomes[(m.rule_id, m.detector)],
+            outcome=_lowered(self._outcomes[(m.rule_id, m.detector)], context),
+            context=context,
             evidence=m.matched,
             score=1.0,
             start=m.start,
@@ -332,14 +351,19 @@ class Detector:
                         )
                         continue
                     score = scores[i]
-                    if score >= use.spec.threshold:
+                    if score >= use.spec.threshold and (
+                        not use.spec.addressed or addresses_someone(heads[i])
+                    ):
                         end = min(len(text), self.cap)
+                        # the whole text was judged: its opening words and its markers
+                        context = lowering_context(heads[i], 0, 0)
                         findings[i].append(
                             Finding(
                                 rule_id=use.rule_id,
                                 kind="classifier",
                                 detector=use.detector,
-                                outcome=use.spec.outcome,
+                                outcome=_lowered(use.spec.outcome, context),
+                                context=context,
                                 evidence=model,
                                 score=score,
                                 start=0,

@@ -7,7 +7,8 @@ normalised span and the exact span of the original text.
 One literal matcher holds every term (with its stretched variants) and every pattern's
 *required literals* (strings one of which each match of the pattern contains, see
 ``literals.py``); a pattern's regex runs only on the texts where one of them occurs.
-Two backends give identical results (the tests check it):
+Two backends (``backends.py``) give identical results (the tests check it); term variants
+and word boundaries are in ``variants.py``:
 
 * ``hyperscan``: the literals form one Hyperscan literal database (``SOM_LEFTMOST``, so
   every occurrence comes with its start); patterns without a required literal are
@@ -25,21 +26,27 @@ space is per thread).
 
 from __future__ import annotations
 
-import itertools
 import threading
-import warnings
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
-import ahocorasick  # type: ignore[import-not-found]
 import msgspec
-import numpy as np
 import regex  # type: ignore[import-untyped]
 
-from goodstanding.detect.literals import portable, required_literals
+from goodstanding.detect.backends import (
+    HAVE_HYPERSCAN,
+    Backend,
+    aho_automaton,
+    byte_to_char,
+    hyperscan,
+    hyperscan_literals,
+    hyperscan_prefilter,
+    python_prefilter,
+)
+from goodstanding.detect.literals import required_literals
 from goodstanding.detect.normalise import (
     SEPARATOR,
     Normalised,
@@ -54,19 +61,10 @@ from goodstanding.detect.spec import (
     pattern_problem,
     terms_of,
 )
+from goodstanding.detect.variants import WORD_CHARS, edges, is_word_char, variants
 
-try:  # Hyperscan is optional (x86-64 only); the Aho-Corasick backend needs nothing more
-    import hyperscan
-
-    HAVE_HYPERSCAN = True
-except ImportError:  # pragma: no cover - depends on the platform
-    hyperscan = None  # type: ignore[assignment]
-    HAVE_HYPERSCAN = False
-
-Backend = Literal["auto", "hyperscan", "aho"]
 EXCERPT_MAX: Final = 300
 """Excerpts longer than this are cut (and end with "…"); spans are always exact."""
-MIN_VARIANT_LENGTH: Final = 4
 
 
 class Match(msgspec.Struct, frozen=True, kw_only=True):
@@ -97,87 +95,6 @@ class SpecError(ValueError):
     """Detector declarations that cannot be compiled (see ``spec.check_specs``)."""
 
 
-# -- word boundaries ---------------------------------------------------------------------
-
-_NO_SPACE_RANGES: Final = (
-    (0x0E00, 0x0EFF),  # Thai, Lao
-    (0x0F00, 0x0FFF),  # Tibetan
-    (0x1000, 0x109F),  # Myanmar
-    (0x1100, 0x11FF),  # Hangul jamo
-    (0x1780, 0x17FF),  # Khmer
-    (0x2E80, 0x2FDF),  # CJK radicals
-    (0x3005, 0x3007),
-    (0x3021, 0x3029),
-    (0x3031, 0x303C),
-    (0x3040, 0x31FF),  # kana, bopomofo, compatibility jamo
-    (0x3400, 0x4DBF),
-    (0x4E00, 0x9FFF),
-    (0xA000, 0xA4CF),  # Yi
-    (0xA960, 0xA97F),
-    (0xAC00, 0xD7FF),  # Hangul
-    (0xF900, 0xFAFF),
-    (0xFF66, 0xFF9F),
-    (0x1B000, 0x1B16F),  # kana supplement
-    (0x20000, 0x3134F),
-)
-
-
-_WORD_CHARS: dict[str, bool] = {}
-
-
-def is_word_char(ch: str) -> bool:
-    """A letter or digit of a script written with spaces between words (or '_', '@', '$',
-    which stay in normalised text only inside codes and mentions)."""
-    found = _WORD_CHARS.get(ch)
-    if found is None:
-        cp = ord(ch)
-        found = (ch.isalnum() or ch in "_@$") and not any(
-            lo <= cp <= hi for lo, hi in _NO_SPACE_RANGES
-        )
-        if len(_WORD_CHARS) < 65536:  # a cache, bounded
-            _WORD_CHARS[ch] = found
-    return found
-
-
-def _edges(term: str, word_boundary: bool) -> tuple[bool, bool]:
-    """Whether a (normalised) term needs a boundary before and after it."""
-    if not word_boundary or not term:
-        return False, False
-    return is_word_char(term[0]), is_word_char(term[-1])
-
-
-def _is_letter(ch: str) -> bool:
-    return ch.isalnum() and not ch.isdecimal()
-
-
-def variants(term: str) -> list[str]:
-    """A normalised term and the forms that stretched text squeezes it into.
-
-    Normalisation squeezes runs of 3+ letters to one, so "goooood" becomes "god" and would
-    miss the term "good". Each doubled letter may therefore also appear single. Variants
-    shorter than MIN_VARIANT_LENGTH are left out ("ass" does not become "as").
-    """
-    pairs = [
-        i
-        for i in range(len(term) - 1)
-        if term[i] == term[i + 1] and _is_letter(term[i]) and (i == 0 or term[i - 1] != term[i])
-    ]
-    if not pairs:
-        return [term]
-    chosen = (
-        [c for n in range(len(pairs) + 1) for c in itertools.combinations(pairs, n)]
-        if len(pairs) <= 3
-        else [(), tuple(pairs)]
-    )
-    out: list[str] = []
-    for combo in chosen:
-        drop = set(combo)
-        variant = "".join(ch for i, ch in enumerate(term) if i not in drop)
-        if variant == term or len(variant) >= MIN_VARIANT_LENGTH:
-            out.append(variant)
-    return list(dict.fromkeys(out))
-
-
 # -- patterns ----------------------------------------------------------------------------
 
 
@@ -204,45 +121,6 @@ def joinable(pattern: str) -> bool:
             return False
         i += 1
     return True
-
-
-def loosen(pattern: str) -> str:
-    """A pattern that matches wherever the given one does, and maybe more: each bounded
-    repeat ``{m,n}`` becomes ``{m,}``. Hyperscan compiles it far faster in UTF-8 mode,
-    and as a prefilter it stays sound (no text the pattern matches is missed)."""
-    out: list[str] = []
-    i, n, in_class = 0, len(pattern), False
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            if ch == "]":
-                in_class = False
-        elif ch == "[":
-            in_class = True
-            for opener in ("[^]", "[]"):
-                if pattern.startswith(opener, i):
-                    out.append(opener)
-                    i += len(opener)
-                    break
-            else:
-                out.append(ch)
-                i += 1
-            continue
-        elif ch == "{":
-            close = pattern.find("}", i)
-            body = pattern[i + 1 : close] if close > 0 else ""
-            low, comma, high = body.partition(",")
-            if comma and low.isdigit() and high.isdigit():
-                out.append("{" + low + ",}")
-                i = close + 1
-                continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -397,11 +275,16 @@ class Matcher:
         loose = [i for i, p in enumerate(patterns) if p.literals is None]
         compiled.per_text_ids = [i for i in loose if not patterns[i].joinable]
         loose_joinable = [i for i in loose if patterns[i].joinable]
+        python_side = {i: patterns[i].source for i in loose_joinable}
         if chosen == "hyperscan":
-            _build_hyperscan(compiled, loose_joinable)
+            compiled.hs_literals = hyperscan_literals(keys)
+            compiled.hs_patterns, compiled.hs_pattern_ids, rest = hyperscan_prefilter(python_side)
+            python_side = {i: patterns[i].source for i in rest}
         else:
-            _build_aho(compiled)
-            _python_prefilter(compiled, loose_joinable)
+            compiled.automaton = aho_automaton(keys)
+        prefilter, prefilter_ids, per_text = python_prefilter(python_side)
+        compiled.python_prefilter, compiled.python_prefilter_ids = prefilter, prefilter_ids
+        compiled.per_text_ids += per_text
         return cls(compiled, chosen)
 
     # -- scanning ------------------------------------------------------------------------
@@ -425,7 +308,7 @@ class Matcher:
         candidates: set[tuple[int, int]] = set()
         key_terms, key_patterns = c.key_terms, c.key_patterns
         end_of_text = len(joined)
-        word = _WORD_CHARS
+        word = WORD_CHARS
         for start, end, key in self._literal_hits(joined):
             terms = key_terms[key]
             if terms:
@@ -503,7 +386,7 @@ class Matcher:
         c.hs_literals.scan(data, match_event_handler=on_match, scratch=self._scratch("literals"))
         if not hits or len(data) == len(joined):
             return hits
-        to_char = _byte_to_char(data, {p for h in hits for p in h[:2]})
+        to_char = byte_to_char(data, {p for h in hits for p in h[:2]})
         return [(to_char[start], to_char[end], key) for start, end, key in hits]
 
     def _loose_candidates(
@@ -527,7 +410,7 @@ class Matcher:
             )
             if ends:
                 ascii_only = len(data) == len(joined)
-                to_char = {} if ascii_only else _byte_to_char(data, {e for e, _ in ends})
+                to_char = {} if ascii_only else byte_to_char(data, {e for e, _ in ends})
                 for end, pattern_id in ends:
                     position = end if ascii_only else to_char[end]
                     index = bisect_right(nbases, max(position - 1, 0)) - 1
@@ -553,24 +436,6 @@ class Matcher:
         return scratch
 
 
-def _byte_to_char(data: bytes, offsets: set[int]) -> dict[int, int]:
-    """Character offsets of UTF-8 byte offsets (all on character boundaries)."""
-    if len(data) >= 65536 and len(offsets) > 64:
-        raw = np.frombuffer(data, dtype=np.uint8)
-        char_starts = np.flatnonzero((raw & 0xC0) != 0x80)  # byte offset of each character
-        wanted = np.fromiter(offsets, dtype=np.int64, count=len(offsets))
-        found = np.searchsorted(char_starts, wanted)
-        return dict(zip(wanted.tolist(), found.tolist(), strict=True))
-    out: dict[int, int] = {}
-    previous = 0
-    chars = 0
-    for offset in sorted(offsets):
-        chars += len(data[previous:offset].decode("utf-8"))
-        out[offset] = chars
-        previous = offset
-    return out
-
-
 def _add_terms(
     by_key: dict[str, list[_Term]],
     rule_index: int,
@@ -587,98 +452,16 @@ def _add_terms(
         key = normalise(declared).text.strip()
         if not key or SEPARATOR in key:
             continue
-        start_bounded, end_bounded = _edges(key, spec.word_boundary)
+        start_bounded, end_bounded = edges(key, spec.word_boundary)
         term = _Term(rule_index, detector, declared, start_bounded, end_bounded)
         for variant in variants(key):
             by_key.setdefault(variant, []).append(term)
 
 
-def _python_prefilter(c: _Compiled, pattern_ids: list[int]) -> None:
-    """One ``regex`` alternation of the loose patterns: where none of them matches, no text
-    needs a closer look. Patterns that cannot share an alternation (inline global flags,
-    for instance) are searched text by text instead."""
-    if not pattern_ids:
-        return
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            combined = regex.compile("|".join(f"(?:{c.patterns[i].source})" for i in pattern_ids))
-    except (regex.error, Warning):
-        c.per_text_ids += pattern_ids
-        return
-    c.python_prefilter = combined
-    c.python_prefilter_ids = pattern_ids
-
-
-def _build_aho(c: _Compiled) -> None:
-    automaton = ahocorasick.Automaton()
-    for key_id, key in enumerate(c.keys):
-        automaton.add_word(key, key_id)
-    if c.keys:
-        automaton.make_automaton()
-    c.automaton = automaton
-
-
-def _build_hyperscan(c: _Compiled, loose_joinable: list[int]) -> None:
-    if c.keys:
-        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        database.compile(
-            expressions=[k.encode("utf-8") for k in c.keys],
-            ids=list(range(len(c.keys))),
-            elements=len(c.keys),
-            flags=[hyperscan.HS_FLAG_SOM_LEFTMOST] * len(c.keys),
-            literal=True,
-        )
-        c.hs_literals = database
-    flags = hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP | hyperscan.HS_FLAG_PREFILTER
-
-    def build(ids: list[int]) -> Any:
-        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        database.compile(
-            expressions=[loosen(c.patterns[i].source).encode("utf-8") for i in ids],
-            ids=ids,
-            elements=len(ids),
-            flags=[flags] * len(ids),
-        )
-        return database
-
-    supported: list[int] = []
-    # only syntax that Hyperscan reads as the regex module does goes to Hyperscan
-    python_side = [i for i in loose_joinable if not portable(c.patterns[i].source)]
-    candidates = [i for i in loose_joinable if i not in python_side]
-    if candidates:
-        try:
-            c.hs_patterns = build(candidates)
-            supported = candidates
-        except hyperscan.error:  # find the patterns Hyperscan cannot take, one by one
-            for i in candidates:
-                try:
-                    build([i])
-                except hyperscan.error:
-                    python_side.append(i)
-                else:
-                    supported.append(i)
-            if supported:
-                c.hs_patterns = build(supported)
-    c.hs_pattern_ids = supported
-    _python_prefilter(c, python_side)
-
-
-def normalised_terms(term: str) -> list[str]:
-    """The literals a declared term is matched as (its normalised form and variants)."""
-    key = normalise(term).text.strip()
-    return variants(key) if key else []
-
-
 __all__ = [
     "EXCERPT_MAX",
-    "HAVE_HYPERSCAN",
-    "Backend",
     "Match",
     "Matcher",
     "SpecError",
-    "is_word_char",
     "joinable",
-    "normalised_terms",
-    "variants",
 ]

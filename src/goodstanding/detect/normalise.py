@@ -25,6 +25,9 @@ The steps, in order (docs/detection.md has the reasoning):
    "idiooot" → "idiot"; "good" keeps its pair) and any run of whitespace becomes one space.
    The matcher adds single-letter variants of terms with doubled letters, so "goooood"
    (→ "god") still matches the term "good".
+6. Three or more single Latin, Greek, Cyrillic or Chinese letters separated by single
+   spaces are joined ("f r e e" → "free"; "a b" stays), then squeezed; the joined run
+   maps back as a whole.
 
 CJK text goes through the same steps; nothing relies on spaces. Pure and deterministic:
 no I/O, no clock, no randomness. The character tables are built once per process.
@@ -291,6 +294,10 @@ _NUMBER_WITH_UNIT: Final = re.compile(
     r"|fps|mph|yo|mah)|[a-z]{2,3}\d"  # a number and its unit; a short code (mp4, ps5)
 )
 _RUN: Final = re.compile(r"(.)\1\1+")
+_SPACED_LETTER: Final = "[a-z\u0370-\u03ff\u0400-\u04ff\u3400-\u4dbf\u4e00-\u9fff]"
+_SPACED: Final = re.compile(f"(?<![^\\W_]){_SPACED_LETTER}(?: {_SPACED_LETTER}){{2,}}(?![^\\W_])")
+"""Three or more single letters (Latin, Greek, Cyrillic, Chinese) with one space between
+each: "f r e e"."""
 _ODD_SPACE: Final = re.compile(f"[{_WHITESPACE_NOT_SPACE}]|  ")
 _SPACES: Final = re.compile(r"\s{2,}|[^\S ]")
 
@@ -588,6 +595,28 @@ def _squeeze(text: str, tables: _Tables) -> tuple[str, _Stage | None]:
     return out, stage
 
 
+def _despace(text: str) -> tuple[str, _Stage | None]:
+    """Step 6: letters written apart ("i d i o t") are joined and squeezed ("idiot"); the
+    run maps back as a whole."""
+    if _SPACED.search(text) is None:
+        return text, None
+    stage = _Stage(len(text), 0)
+    pieces: list[str] = []
+    last = out_pos = 0
+    for m in _SPACED.finditer(text):
+        joined = _RUN.sub(r"\1", m.group().replace(" ", ""))
+        pieces.append(text[last : m.start()])
+        out_pos += m.start() - last
+        pieces.append(joined)
+        stage.add(m.start(), m.end(), out_pos, out_pos + len(joined))
+        out_pos += len(joined)
+        last = m.end()
+    pieces.append(text[last:])
+    out = "".join(pieces)
+    stage.out_len = len(out)
+    return out, stage
+
+
 def _pipeline(text: str) -> tuple[str, tuple[_Stage, ...]]:
     """Steps 2 to 5 on a text already free of surrogates."""
     tables = _tables()
@@ -607,6 +636,9 @@ def _pipeline(text: str) -> tuple[str, tuple[_Stage, ...]]:
     if _SEED.search(out) is not None:
         out = _leet(out)
     out, stage = _squeeze(out, tables)
+    if stage is not None:
+        stages.append(stage)
+    out, stage = _despace(out)
     if stage is not None:
         stages.append(stage)
     return out, tuple(stages)

@@ -70,11 +70,14 @@ class ClassifierSpec(_Spec, frozen=True, kw_only=True, tag="classifier"):
     """A text classifier: ``profanity`` (built in) or a registered plug-in such as
     ``onnx:models/x.onnx``; the finding fires at ``threshold`` (a probability in (0, 1]).
     ``input`` says whether the model sees the normalised text (leetspeak and look-alikes
-    undone; the default) or the original."""
+    undone; the default) or the original. With ``addressed`` a finding also needs the
+    text to address someone (second person or an @mention): name-calling of nobody
+    present, a public figure for instance, is left to reports and to human review."""
 
     model: str = "profanity"
     threshold: float = 0.8
     input: Literal["normalised", "original"] = "normalised"
+    addressed: bool = False
 
 
 class KnownSpec(_Spec, frozen=True, kw_only=True, tag="known"):

@@ -1,0 +1,112 @@
+# ruff: noqa: RUF001  (full-width and CJK punctuation are the point here)
+"""Context that lowers the confidence of a finding: the words around it say the act is
+quoted, reported, fiction, said of oneself, part of a game or an idiom, or a warning
+against the act itself.
+
+``lowering_context(text, start, end)`` reads the normalised text around a finding's
+normalised span and names the contexts found, in a fixed order. A lowered finding is
+never dropped: the detector keeps it, caps its outcome at ``queue`` (a human decides) and
+carries the reasons as evidence. Context never raises an outcome and never judges what
+opinion a text holds.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import regex  # type: ignore[import-untyped]
+
+CONTEXTS: Final = ("quotation", "reported", "fiction", "self", "game", "idiom", "advice")
+"""Every reason ``lowering_context`` may give, in the order it gives them."""
+
+WINDOW: Final = 120
+"""How many normalised characters before a finding are read for reporting markers."""
+
+_QUOTE_PAIRS: Final = (('"', '"'), ("“", "”"), ("「", "」"), ("『", "』"), ("«", "»"), ("‘", "’"))
+
+_REPORTED: Final = regex.compile(
+    r"""\b(?:said|says|saying|told (?:me|him|her|us|them|everyone)|wrote|writes|texted|"""
+    r"""messaged|threatened|quote|quoting|quoted|screenshot|reported|reporting|"""
+    r"""according to|got (?:this|a) (?:message|dm|text|email|mail)|received (?:this|a)|"""
+    r"""sent me|psa|beware|watch out for|scam alert|sentenced|convicted|arrested|"""
+    r"""charged with|court)\b"""
+    r"""|(?:他说|她说|他们说|对我说|收到|截图|报警|警方|据报道|提醒大家|骗局|小心)"""
+)
+_FICTION: Final = regex.compile(
+    r"\b(?:story|novel|chapter|fiction|fanfic|villain|character|scene|script|lyrics|"
+    r"movie|film|episode|book|poem)\b|(?:小说|剧本|台词|电影|剧情|角色)"
+)
+_SELF: Final = regex.compile(
+    r"""(?:\b(?:i'm|im|i am|i was|i feel like|call me|made me feel like|i'm such|"""
+    r"""i am such|what)\s+(?:such\s+|a\s+|an\s+|a total\s+|so\s+|the biggest\s+){0,2}"""
+    r"""|\bcall(?:s|ed)? (?:myself|ourselves)\s+(?:a\s+|an\s+)?"""
+    r"""|(?:我(?:真|就|真的|简直)?是(?:个|一个)?|我这个))$"""
+)
+_SELF_AFTER: Final = regex.compile(r"^\s*(?:i am|i'm|am i)\b")
+_GAME: Final = regex.compile(
+    r"\b(?:game|games|gaming|boss|raid|respawn|spawn|pvp|lobby|"
+    r"tournament|noob|gg|paintball|laser tag|quest|dungeon|npc|ranked|chess|"
+    r"mario ?kart|fortnite|minecraft|zombies?|next round|sniper)\b"
+    r"|(?:游戏|副本|对局|开黑|排位|王者|吃鸡|下一局|这局)"
+)
+_IDIOM: Final = regex.compile(
+    r"\b(?:kill(?:ing|ed)? (?:it|time)|dressed to kill|(?:would|could) kill for|"
+    r"killing me|kill (?:the|that) (?:lights|engine|music)|dying to|to die for|"
+    r"murder(?:ed|ing)? (?:a|that|this) (?:pizza|burger|song|meal))\b|(?:笑死|累死|热死|困死)"
+)
+
+_ADVICE: Final = regex.compile(
+    r"\b(?:we will never|we'll never|we never|will never ask|never share|never give|"
+    r"never send|do not share|don't share|dont share|security tip|official notice)\b"
+    r"|(?:切勿|请勿|不要向任何人|绝不会|从不会|从不要求|官方公告)"
+)
+"""Warnings against an act (a platform's own security notices): "never share your code"."""
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    for opening, closing in _QUOTE_PAIRS:
+        before = text.rfind(opening, 0, start)
+        if before < 0:
+            continue
+        if opening == closing and text.count(opening, 0, start) % 2 == 0:
+            continue
+        if text.find(closing, end) >= 0:
+            return True
+    return False
+
+
+_ADDRESS: Final = regex.compile(
+    r"\b(?:you|u|ya|your|ur|you're|youre|yours|yourself|urself)\b|@\w|你|您"
+)
+
+
+def addresses_someone(text: str) -> bool:
+    """Whether a normalised text speaks to someone: second person or an @mention."""
+    return _ADDRESS.search(text) is not None
+
+
+def lowering_context(text: str, start: int, end: int) -> tuple[str, ...]:
+    """The contexts (from ``CONTEXTS``) that lower confidence in a finding at
+    ``text[start:end]`` of a normalised text; empty when nothing does."""
+    if not 0 <= start <= end <= len(text):
+        raise ValueError(f"span ({start}, {end}) is outside the text (0, {len(text)})")
+    found: list[str] = []
+    before = text[max(0, start - WINDOW) : start]
+    if _quoted(text, start, end):
+        found.append("quotation")
+    if _REPORTED.search(before) is not None:
+        found.append("reported")
+    if _FICTION.search(text) is not None:
+        found.append("fiction")
+    if _SELF.search(before) is not None or _SELF_AFTER.search(text[end : end + 12]):
+        found.append("self")
+    if _GAME.search(text) is not None:
+        found.append("game")
+    if _IDIOM.search(text) is not None:
+        found.append("idiom")
+    if _ADVICE.search(text) is not None:
+        found.append("advice")
+    return tuple(found)
+
+
+__all__ = ["CONTEXTS", "WINDOW", "addresses_someone", "lowering_context"]
