@@ -16,6 +16,7 @@ from helpers import POLICY_V1, line
 runner = CliRunner()
 T = "2026-01-02T00:00:00Z"
 SECRET = "meet at the old mill at nine"
+PAST = "2026-11-01T00:00:00Z"  # after the records' maximum, before the wall clock
 
 
 def gs(db: str, *args: str, code: int = 0) -> str:
@@ -43,8 +44,10 @@ def chat(tmp_path: Path) -> str:
     ]
     stream = tmp_path / "chat.jsonl"
     stream.write_bytes(b"\n".join(rows) + b"\n")
+    policy = tmp_path / "policy.toml"  # records past their maximum well before today
+    policy.write_text(POLICY_V1.read_text() + "\n[records]\nmin_days = 30\nmax_days = 60\n")
     db = f"sqlite:///{tmp_path / 'gs.db'}"
-    gs(db, "ingest", str(stream), "--policy", str(POLICY_V1))
+    gs(db, "ingest", str(stream), "--policy", str(policy))
     return db
 
 
@@ -97,18 +100,12 @@ def test_purge_keeps_held_records_and_deletes_the_rest(chat: str, tmp_path: Path
         "--by",
         "legal",
     )
-    kept = json.loads(
-        gs(chat, "records", "purge", "--now", "2027-06-01T00:00:00Z", "--by", "ops", "--json")
-    )
+    kept = json.loads(gs(chat, "records", "purge", "--by", "ops", "--json"))
     assert kept["records_deleted"] == 0 and kept["skipped_held"] == 1
     gs(chat, "records", "hold", "lift", "1", "--reason", "closed", "--by", "legal")
-    done = json.loads(
-        gs(chat, "records", "purge", "--now", "2027-06-01T00:00:00Z", "--by", "ops", "--json")
-    )
+    done = json.loads(gs(chat, "records", "purge", "--by", "ops", "--json"))
     assert done["records_deleted"] == 1
-    again = json.loads(
-        gs(chat, "records", "purge", "--now", "2027-06-01T00:00:00Z", "--by", "ops", "--json")
-    )
+    again = json.loads(gs(chat, "records", "purge", "--by", "ops", "--json"))
     assert again["records_deleted"] == 0  # idempotent
     assert json.loads(gs(chat, "verify", "--json"))["audit_entries"] == 5
 
@@ -137,3 +134,74 @@ def test_a_missing_master_key_is_refused(
     assert (
         refused["accepted"] == 0 and "cannot be kept as a record" in refused["errors"][0]["error"]
     )
+
+
+def test_a_purge_never_runs_as_of_a_later_instant_than_the_clock(chat: str) -> None:
+    out = gs(chat, "records", "purge", "--now", "2099-01-01T00:00:00Z", "--by", "ops", code=2)
+    assert "later than the clock" in out
+    earlier = json.loads(gs(chat, "records", "purge", "--now", PAST, "--by", "ops", "--json"))
+    assert earlier["records_deleted"] == 1  # nothing was deleted by the refused run
+
+
+def export(db: str, out: Path, *extra: str, reason: str = "audit Q1", code: int = 0) -> str:
+    return gs(
+        db,
+        "records",
+        "export",
+        "--group",
+        "g1",
+        "--from",
+        "2026-01-01T00:00:00Z",
+        "--to",
+        "2026-02-01T00:00:00Z",
+        "--reason",
+        reason,
+        "--by",
+        "auditor1",
+        "--out",
+        str(out),
+        *extra,
+        code=code,
+    )
+
+
+def test_an_export_is_private_needs_a_reason_and_never_overwrites(
+    chat: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "export.jsonl"
+    assert "--reason" in export(chat, out, reason="  ", code=2)
+    assert not out.exists()
+    reversed_period = gs(
+        chat, "records", "export", "--group", "g1", "--from", "2026-02-01T00:00:00Z",
+        "--to", "2026-01-01T00:00:00Z", "--reason", "x", "--by", "a", "--out", str(out), code=2,
+    )  # fmt: skip
+    assert "is not after" in reversed_period and not out.exists()
+    export(chat, out)
+    assert out.stat().st_mode & 0o777 == 0o600
+    out.write_text("the auditor's notes\n")
+    assert "refusing to overwrite" in export(chat, out, code=2)
+    assert out.read_text() == "the auditor's notes\n"
+    done = json.loads(export(chat, out, "--force", "--json"))
+    assert done == {"group": "g1", "records": 1, "file": str(out)}
+    assert SECRET in out.read_text() and out.stat().st_mode & 0o777 == 0o600
+    audited = json.loads(gs(chat, "verify", "--json"))["audit_entries"]
+    assert audited == 2  # the refused exports wrote nothing to the audit log
+
+
+def test_a_purge_leaves_nothing_recoverable_in_the_sqlite_files(chat: str) -> None:
+    path = Path(chat.removeprefix("sqlite:///"))
+    with sqlite3.connect(path) as conn:
+        ciphertexts = [bytes(c) for (c,) in conn.execute("SELECT ciphertext FROM record_records")]
+        wrapped = [bytes(k) for (k,) in conn.execute("SELECT wrapped_key FROM record_keys")]
+    assert ciphertexts and wrapped
+    reader = sqlite3.connect(path)  # another connection stays open, idle, during the purge
+    reader.execute("SELECT count(*) FROM events").fetchall()
+    try:
+        done = json.loads(gs(chat, "records", "purge", "--by", "ops", "--json"))
+    finally:
+        reader.close()
+    assert done["records_deleted"] == 1 and done["keys_destroyed"] == 1
+    assert "truncated" in done["scrubbed"]
+    raw = b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+    for secret in [*ciphertexts, *wrapped]:
+        assert secret not in raw

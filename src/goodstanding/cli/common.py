@@ -137,15 +137,25 @@ def period(start: str, end: str) -> tuple[float, float]:
     return lower, upper
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Writes a whole file or nothing: a temporary file beside it, renamed over it."""
+def write_atomically(path: Path, text: str, mode: int = 0o644) -> None:
+    """Writes a whole file or nothing, with `mode` (before umask): a temporary file beside
+    it, renamed over it."""
     partial = path.with_name(f".{path.name}.partial")
     try:
-        partial.write_text(text, encoding="utf-8")
+        partial.unlink(missing_ok=True)
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        with os.fdopen(fd, "w", encoding="utf-8") as sink:
+            sink.write(text)
         os.replace(partial, path)
     except OSError as error:
         partial.unlink(missing_ok=True)
         raise fail(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def write_private(path: Path, text: str) -> None:
+    """Writes a whole file or nothing that only its owner may read (0600): for decrypted
+    records and other personal data."""
+    write_atomically(path, text, 0o600)
 
 
 def write_or_print(out_file: Path | None, text: str) -> None:

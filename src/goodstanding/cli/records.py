@@ -23,8 +23,10 @@ from goodstanding.cli.common import (
     open_store,
     out,
     parse_time,
+    period,
     policies_of,
     print_json,
+    write_private,
 )
 from goodstanding.engine import iso
 from goodstanding.policy.retention import Retention
@@ -125,22 +127,30 @@ def records_export(
     out_file: Annotated[Path, typer.Option("--out", help="JSON Lines file to write.")] = Path(
         "records-export.jsonl"
     ),
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out file.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Export a group's records for an auditor, decrypted, as JSON Lines; every export is
-    recorded in the audit log and counted in the transparency report.
+    """Export a group's records for an auditor, decrypted, as JSON Lines (a new file, mode
+    0600); every export is recorded in the audit log and counted in the transparency report.
+    A reason is required; an existing file is replaced only with --force.
 
     Example: goodstanding records export --group g0042 --from 2026-01-01T00:00:00Z
     --to 2026-02-01T00:00:00Z --reason "audit 2026-Q1" --by auditor1
     """
+    if not reason.strip():
+        raise fail("--reason must say why the records are exported (it is audited)")
+    lower, upper = period(start, end)
+    if out_file.exists() and not force:
+        raise fail(f"{out_file} exists; refusing to overwrite it without --force")
     with _records() as (store, records):
         if not exists(store, "group", group):
             raise fail(f"unknown group {group!r}")
-        lower, upper = parse_time(start, "--from"), parse_time(end, "--to")
-        count = 0
-        with out_file.open("w", encoding="utf-8") as sink:
-            for record in records.export(group, lower, upper):
-                sink.write(json.dumps(record, ensure_ascii=False) + "\n")
-                count += 1
+        lines = [
+            json.dumps(record, ensure_ascii=False) + "\n"
+            for record in records.export(group, lower, upper)
+        ]
+        write_private(out_file, "".join(lines))
+        count = len(lines)
         store.audit(
             by,
             "records.export",
@@ -149,12 +159,18 @@ def records_export(
             time.time(),
             {"from": start, "to": end, "records": count, "file": out_file.name},
         )
-    out.print(f"exported {count} records of {group} to {out_file}")
+    if as_json:
+        print_json({"group": group, "records": count, "file": str(out_file)})
+    else:
+        out.print(f"exported {count} records of {group} to {out_file}")
 
 
 def records_purge(
     by: ByOption,
-    now: Annotated[str | None, typer.Option(help="Purge as of this time (default: now).")] = None,
+    now: Annotated[
+        str | None,
+        typer.Option(help="Purge as of this earlier time (default: now; never later)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Delete records past the policy's maximum retention that no hold keeps, and destroy the
@@ -163,8 +179,14 @@ def records_purge(
 
     Example: goodstanding records purge
     """
+    wall = time.time()
+    at = parse_time(now, "--now") if now is not None else wall
+    if at > wall:
+        raise fail(
+            f"--now {now} is later than the clock ({iso(wall)}): a purge may only be run as of "
+            "an earlier instant, never delete records before their time"
+        )
     with _records() as (store, records):
-        at = parse_time(now, "--now")
         report = records.purge(at)
         data = asdict(report)
         store.audit(

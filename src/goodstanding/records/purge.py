@@ -37,6 +37,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 
 from goodstanding.policy.retention import Retention
 from goodstanding.records.checks import check_time, inserted_id
@@ -82,7 +83,9 @@ class PurgeReport:
     - `kept_retained`: records past the minimum and not yet past the maximum;
     - `keys_kept_for_holds`: data keys of entirely expired periods kept for held records;
     - `interrupted_runs`: earlier runs that never finished (killed); this run finished their
-      work.
+      work;
+    - `scrubbed`: how deleted bytes were removed from the database's files (SQLite: zeroed
+      pages and a truncated write-ahead log; PostgreSQL: VACUUM), or why they could not be.
     """
 
     run_id: int
@@ -96,6 +99,7 @@ class PurgeReport:
     keys_kept_for_holds: int
     batches: int
     interrupted_runs: tuple[int, ...]
+    scrubbed: str
     seconds: float
 
 
@@ -201,8 +205,34 @@ def purge(
         keys_kept_for_holds=after.keys_kept_for_holds,
         batches=batches,
         interrupted_runs=interrupted,
+        scrubbed=scrub(engine),
         seconds=time.perf_counter() - started,
     )
+
+
+def scrub(engine: Engine) -> str:
+    """Removes what a purge deleted from the database's files as far as the database allows,
+    and says what it did or why it could not: on SQLite, the write-ahead log (which still
+    holds the deleted pages) is checkpointed into the zeroed main file and truncated; on
+    PostgreSQL, the records tables are vacuumed so the dead rows' space is reclaimed."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            busy, _, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if busy:
+            return (
+                "NOT SCRUBBED: another connection is reading, so the write-ahead log still "
+                "holds deleted pages; rerun `records purge` when no other process uses the "
+                "database"
+            )
+        return "deleted pages zeroed and the write-ahead log truncated"
+    if engine.dialect.name == "postgresql":
+        try:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM record_records, record_keys")
+        except DBAPIError as error:
+            return f"NOT SCRUBBED: VACUUM of the records tables failed ({error.orig}); run it"
+        return "records tables vacuumed"
+    return f"not scrubbed: no procedure for {engine.dialect.name}"
 
 
 def _journal(conn: Connection, run_id: int, keys: int = 0, records: int = 0) -> None:
