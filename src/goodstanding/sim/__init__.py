@@ -15,6 +15,7 @@ from goodstanding.sim.community import (
     simulate,
     truth_path_for,
     write_jsonl,
+    write_stream,
 )
 
 __all__ = [
@@ -32,4 +33,5 @@ __all__ = [
     "simulate",
     "truth_path_for",
     "write_jsonl",
+    "write_stream",
 ]
