@@ -19,6 +19,7 @@ from goodstanding.cli.common import (
     print_json,
     progress,
 )
+from goodstanding.events import EventError
 from goodstanding.pipeline import Ingestor, replay
 from goodstanding.policy import PolicyError, PolicySet
 from goodstanding.store import ChainError, verify
@@ -31,11 +32,15 @@ def ingest(
         bool, typer.Option(help="Refuse the whole input if any line is bad.")
     ] = False,
     policy: PolicyFiles = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="Report every refused line, not one per reason.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Append events to the log and fold them into standings.
 
-    Good lines are kept and bad ones reported with their line number and reason (exit code 1);
+    Good lines are kept and bad ones reported (exit code 1): each reason once, with how many
+    lines it refused and the first of their numbers (--verbose and --json: every line);
     with --strict a single bad line refuses the whole input. Re-ingesting the same events
     changes nothing: duplicates (by id) are skipped and counted.
 
@@ -60,10 +65,12 @@ def ingest(
     if as_json:
         print_json(report.as_dict())
     else:
-        for error in report.errors[:50]:
-            err.print(f"[red]rejected[/] {error}", highlight=False)
-        if len(report.errors) > 50:
-            err.print(f"... and {len(report.errors) - 50} more rejected lines")
+        if verbose:
+            for error in report.errors:
+                err.print(f"[red]rejected[/] {error}", highlight=False)
+        else:
+            for line in refusals(report.errors):
+                err.print(f"[red]{line}[/]", highlight=False)
         verdict = "refused (strict): nothing written" if report.refused_all else "done"
         out.print(
             f"{verdict}: {report.read} read, {report.accepted} accepted, "
@@ -75,6 +82,23 @@ def ingest(
             )
     if report.errors:
         raise typer.Exit(1)
+
+
+def refusals(errors: list[EventError], shown: int = 5) -> list[str]:
+    """One line per reason for refusing lines: a reason refusing one line is given in full, one
+    refusing several with their count and first line numbers; most frequent first."""
+    groups: dict[str, list[EventError]] = {}
+    for error in errors:
+        groups.setdefault(error.reason, []).append(error)
+    lines = []
+    for reason, alike in sorted(groups.items(), key=lambda item: -len(item[1])):
+        if len(alike) == 1:
+            lines.append(f"rejected {alike[0]}")
+            continue
+        numbers = ", ".join(str(e.line) for e in alike[:shown] if e.line is not None)
+        more = ", ..." if len(alike) > shown else ""
+        lines.append(f"refused {len(alike):,} lines (lines {numbers}{more}): {reason}")
+    return lines
 
 
 def verify_command(as_json: JsonOption = False) -> None:
