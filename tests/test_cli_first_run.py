@@ -50,3 +50,74 @@ def test_refusals_are_grouped_by_reason(tmp_path: Path, monkeypatch: pytest.Monk
     assert "line 13" in result.stderr
     verbose = runner.invoke(app, ["--db", db, "ingest", "--verbose", str(stream)])
     assert verbose.stderr.count("this line carries an identity value") == 12
+
+
+def test_a_reading_command_refuses_a_database_that_does_not_exist(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    result = runner.invoke(app, ["--db", f"sqlite:///{missing}", "summary"])
+    assert result.exit_code == 2
+    assert f"no database at {missing}" in result.stderr.replace("\n", "")
+    assert "goodstanding init" in result.stderr.replace("\n", " ")
+    assert not missing.exists()
+
+
+def test_init_creates_the_database_a_reading_command_then_opens(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'new.db'}"
+    assert runner.invoke(app, ["--db", db, "init"]).exit_code == 0
+    assert (tmp_path / "new.db").exists()
+    assert runner.invoke(app, ["--db", db, "verify"]).exit_code == 0
+
+
+@pytest.fixture
+def first_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder with no ./var/ and no keys configured: a first run on the default database."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GOODSTANDING_IDENTITY_KEYS")
+    monkeypatch.delenv("GOODSTANDING_RECORDS_MASTER_KEY")
+    monkeypatch.delenv("GOODSTANDING_DB", raising=False)
+    return tmp_path
+
+
+def test_a_first_ingest_on_the_default_database_makes_local_keys(first_run: Path) -> None:
+    stream = first_run / "in.jsonl"
+    sim = runner.invoke(app, ["sim", "--accounts", "60", "--days", "3", "--out", str(stream)])
+    assert sim.exit_code == 0, sim.output
+    result = runner.invoke(app, ["ingest", str(stream)])
+    assert result.exit_code == 0, result.output
+    for name in ("identity.key", "records.key"):
+        path = first_run / "var" / name
+        assert path.stat().st_mode & 0o777 == 0o600
+        assert str(Path("var") / name) in result.stderr
+    again = runner.invoke(app, ["ingest", str(stream)])
+    assert again.exit_code == 0, again.output
+    assert "made a local" not in again.stderr
+    assert runner.invoke(app, ["records", "hold", "list"]).exit_code == 0
+
+
+def test_require_keys_and_other_databases_make_no_local_keys(first_run: Path) -> None:
+    stream = first_run / "in.jsonl"
+    stream.write_text(_needs_keys(2))
+    strict = runner.invoke(app, ["ingest", "--require-keys", str(stream)])
+    assert strict.exit_code == 1 and "this line carries an identity value" in strict.stderr
+    other = runner.invoke(app, ["--db", f"sqlite:///{first_run / 'o.db'}", "ingest", str(stream)])
+    assert other.exit_code == 1
+    assert not (first_run / "var" / "identity.key").exists()
+
+
+def test_init_on_the_default_database_makes_local_keys(first_run: Path) -> None:
+    result = runner.invoke(app, ["init"])
+    assert result.exit_code == 0, result.output
+    assert (first_run / "var" / "goodstanding.db").exists()
+    assert (first_run / "var" / "records.key").stat().st_mode & 0o777 == 0o600
+    assert runner.invoke(app, ["init"]).exit_code == 0
+
+
+def test_a_bad_configured_key_fails_before_input_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GOODSTANDING_RECORDS_MASTER_KEY", "not base64!")
+    db = f"sqlite:///{tmp_path / 'gs.db'}"
+    result = runner.invoke(app, ["--db", db, "ingest", "-"], input="{bad json\n")
+    assert result.exit_code == 2, result.output
+    assert "GOODSTANDING_RECORDS_MASTER_KEY" in result.stderr
+    assert not (tmp_path / "gs.db").exists()

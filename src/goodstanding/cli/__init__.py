@@ -52,6 +52,7 @@ def main(
     Ctx.db = db or default_url()
 
 
+app.command()(log.init)
 app.command()(log.ingest)
 app.command()(standing.standing)
 app.command()(standing.explain)
