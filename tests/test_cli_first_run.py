@@ -121,3 +121,31 @@ def test_a_bad_configured_key_fails_before_input_is_read(
     assert result.exit_code == 2, result.output
     assert "GOODSTANDING_RECORDS_MASTER_KEY" in result.stderr
     assert not (tmp_path / "gs.db").exists()
+
+
+@pytest.mark.parametrize("command", [["identity", "generate-key"], ["records", "keygen"]])
+def test_keygen_out_writes_a_private_file_and_never_overwrites(
+    tmp_path: Path, command: list[str]
+) -> None:
+    key = tmp_path / "k.key"
+    result = runner.invoke(app, [*command, "--out", str(key)])
+    assert result.exit_code == 0, result.output
+    assert key.stat().st_mode & 0o777 == 0o600 and result.stdout == ""
+    text = key.read_text()
+    again = runner.invoke(app, [*command, "--out", str(key)])
+    assert again.exit_code == 2 and "refusing to overwrite" in again.stderr
+    assert key.read_text() == text
+
+
+def test_a_generated_identity_key_file_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from goodstanding.identity import load_keyring
+
+    key = tmp_path / "id.key"
+    assert (
+        runner.invoke(app, ["identity", "generate-key", "--kid", "k7", "--out", str(key)]).exit_code
+        == 0
+    )
+    loaded = load_keyring({"GOODSTANDING_IDENTITY_KEYFILE": str(key)})
+    assert loaded.ring.current.kid == "k7"

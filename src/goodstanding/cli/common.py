@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import create_engine, inspect, make_url
 
 from goodstanding.cli.local_keys import local_keys
+from goodstanding.keyfiles import KeyFileError, write_new_key_file
 from goodstanding.pipeline import load_policies
 from goodstanding.policy import PolicyError, PolicySet
 from goodstanding.queries.lookup import NotFound, last_event_time
@@ -45,6 +46,12 @@ ByOption = Annotated[
     ),
 ]
 ReasonOption = Annotated[str, typer.Option(help="Why (recorded in the audit log).")]
+KeyOutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", help="Write the key to this new file (mode 0600; never over an existing file)."
+    ),
+]
 FromOption = Annotated[str, typer.Option("--from", help="From (RFC 3339, inclusive).")]
 ToOption = Annotated[str, typer.Option("--to", help="To (RFC 3339, exclusive).")]
 
@@ -193,3 +200,15 @@ def write_or_print(out_file: Path | None, text: str) -> None:
     else:
         write_atomically(out_file, text)
         err.print(f"wrote {out_file}")
+
+
+def write_key(out_file: Path | None, text: str) -> None:
+    """Writes a new key to --out (a new 0600 file, saying so on stderr), or to stdout."""
+    if out_file is None:
+        sys.stdout.write(text)
+        return
+    try:
+        write_new_key_file(out_file, text)
+    except KeyFileError as error:
+        raise fail(str(error)) from None
+    err.print(f"wrote {out_file} (mode 0600)", highlight=False)
