@@ -149,3 +149,40 @@ def test_a_generated_identity_key_file_loads(
     )
     loaded = load_keyring({"GOODSTANDING_IDENTITY_KEYFILE": str(key)})
     assert loaded.ring.current.kid == "k7"
+
+
+DEFAULT = Path(__file__).resolve().parent.parent / "src/goodstanding/policies/default.toml"
+
+
+def _policy_check(*files: Path) -> list[dict[str, object]]:
+    result = runner.invoke(app, ["policy", "check", "--json", *map(str, files)])
+    assert result.exit_code == 1, result.output
+    problems: list[dict[str, object]] = json.loads(result.stdout)["problems"]
+    return problems
+
+
+def test_policy_check_names_the_effective_from_line_of_an_overlap(tmp_path: Path) -> None:
+    copy = tmp_path / "copy.toml"
+    copy.write_text(DEFAULT.read_text().replace('version = "2026.1"', 'version = "2026.2"'))
+    (problem,) = _policy_check(DEFAULT, copy)
+    assert problem["file"] == str(copy) and problem["line"] == 10
+    assert problem["key"] == "policy.effective_from"
+
+
+def test_policy_check_names_the_key_of_a_toml_syntax_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(DEFAULT.read_text().replace("start = 50.0", "start = 50.0.0"))
+    (problem,) = _policy_check(bad)
+    assert problem["key"] == "scoring.start" and problem["line"] == 14
+
+
+def test_policy_check_reports_every_structure_problem(tmp_path: Path) -> None:
+    text = DEFAULT.read_text().replace("start = 50.0", 'start = "fifty"')
+    text = text.replace('name = "Default community policy"', 'nmae = "typo"')
+    bad, other = tmp_path / "bad.toml", tmp_path / "other.toml"
+    bad.write_text(text)
+    other.write_text(text)
+    problems = _policy_check(bad, other)
+    keys = {(p["file"], p["key"]) for p in problems}
+    for file in (str(bad), str(other)):
+        assert {(file, "scoring.start"), (file, "policy.nmae")} <= keys
