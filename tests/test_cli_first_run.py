@@ -186,3 +186,11 @@ def test_policy_check_reports_every_structure_problem(tmp_path: Path) -> None:
     keys = {(p["file"], p["key"]) for p in problems}
     for file in (str(bad), str(other)):
         assert {(file, "scoring.start"), (file, "policy.nmae")} <= keys
+
+
+def test_sim_piped_into_ingest(first_run: Path) -> None:
+    stream = runner.invoke(app, ["sim", "--accounts", "50", "--days", "2", "--out", "-"])
+    assert stream.exit_code == 0, stream.output
+    result = runner.invoke(app, ["ingest", "-", "--json"], input=stream.stdout)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["accepted"] == len(stream.stdout.splitlines())
