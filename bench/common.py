@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from goodstanding.sim import SimConfig, community, truth_path_for, write_jsonl
+from goodstanding import sim
+from goodstanding.sim import SimConfig, truth_path_for, write_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "var" / "bench"
@@ -23,7 +24,7 @@ def sim_stream(accounts: int, days: int, seed: int = 11) -> Path:
     """A sim stream as JSON Lines, generated once per version of the generator and kept under
     var/bench/."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    version = hashlib.sha256(Path(community.__file__).read_bytes()).hexdigest()[:10]
+    version = sim_version()
     path = CACHE / f"sim-{accounts}-{days}-{seed}-{version}.jsonl"
     if not path.exists():
         partial = path.with_name(path.name + ".partial.jsonl")
@@ -31,6 +32,17 @@ def sim_stream(accounts: int, days: int, seed: int = 11) -> Path:
         truth_path_for(partial).replace(truth_path_for(path))
         partial.rename(path)
     return path
+
+
+def sim_version() -> str:
+    """A short digest of every source file of the sim package (and the default policy it
+    reads), so that a change to any of them makes a new cached stream."""
+    package = Path(sim.__file__).resolve().parent
+    files = [*sorted(package.glob("*.py")), package.parent / "policies" / "default.toml"]
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()[:10]
 
 
 def throwaway_keys() -> None:

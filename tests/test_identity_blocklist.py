@@ -25,7 +25,6 @@ from goodstanding.identity import (
     remove_hold,
     validate,
 )
-from goodstanding.identity.blocklist import PREFIX_BYTES
 
 DAY = 86400.0
 K1 = KeyRing.of(("k1", bytes(range(1, 33))))
@@ -222,7 +221,3 @@ def test_from_arrays_matches_from_entries() -> None:
         BlockList.from_arrays(digests[:, :8], until, ["a"], np.zeros(1000, dtype=np.int64))
     with pytest.raises(ValueError):
         BlockList.from_arrays(digests, until, ["a"], np.ones(1000, dtype=np.int64))
-
-
-def test_prefix_length() -> None:
-    assert PREFIX_BYTES == 16

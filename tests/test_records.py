@@ -285,7 +285,7 @@ def test_a_key_created_meanwhile_by_another_writer_is_used(
     store: RecordStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     other = RecordStore(store.engine, MASTER)
-    real = store._live_keys
+    real = store.keys.live
     calls = []
 
     def stale(conn: Any, pairs: Any) -> Any:
@@ -295,7 +295,7 @@ def test_a_key_created_meanwhile_by_another_writer_is_used(
             return {}  # as read before the other writer committed its key
         return real(conn, pairs)
 
-    monkeypatch.setattr(store, "_live_keys", stale)
+    monkeypatch.setattr(store.keys, "live", stale)
     store.put("c1", "g1", "a1", NOW - 1, "mine")
     assert len(calls) == 2
     with store.engine.connect() as conn:

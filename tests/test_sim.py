@@ -19,7 +19,6 @@ from goodstanding.events import EVENT_CLASSES, IdentitySubmitted, decode_event
 from goodstanding.identity import load_keyring, seal_line, validate
 from goodstanding.pipeline import Ingestor, load_policies
 from goodstanding.sim import (
-    EVENT_TYPES,
     RULE_IDS,
     VIOLATION_VOCABULARY,
     GroundTruth,
@@ -256,10 +255,6 @@ def test_events_are_accepted_by_the_event_decoder() -> None:
             assert decoded.fingerprints and decoded.invalid is None
             sealed += 1
     assert sealed > 0
-
-
-def test_event_types_are_the_engines() -> None:
-    assert set(EVENT_TYPES) == EVENT_KINDS
 
 
 # -- stream invariants ------------------------------------------------------------

@@ -14,6 +14,7 @@ most a short prefix of an offending value.
 
 from __future__ import annotations
 
+import math
 import re
 import typing
 from collections.abc import Iterable, Iterator
@@ -23,6 +24,7 @@ from typing import Literal
 
 import msgspec
 
+from goodstanding.policy.conditions import ATTRIBUTE_NAME
 from goodstanding.policy.model import CommentMode
 
 MAX_ID_LENGTH = 128
@@ -31,6 +33,12 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 """Events must be dated at or after EARLIEST and before LATEST."""
 QUOTE_LIMIT = 40
+MAX_ATTRIBUTES = 32
+MAX_ATTRIBUTE_STRING = 1024
+MAX_ATTRIBUTE_LIST = 256
+Scalar = str | int | float | bool
+Attributes = dict[str, Scalar | list[Scalar]]
+"""Platform-specific fields of an event that rules can test (see docs/events.md)."""
 ID_FIELDS = frozenset(
     {
         "id",
@@ -75,6 +83,31 @@ def id_problem(value: str) -> str | None:
             f"contains U+{ord(bad):04X}; identifiers are printable characters without "
             "spaces, controls or invisible (format, bidi) characters"
         )
+    return None
+
+
+def attributes_problem(attributes: Attributes) -> str | None:
+    """Why an `attributes` object is out of bounds, or None if it is not."""
+    if len(attributes) > MAX_ATTRIBUTES:
+        return f"has {len(attributes)} keys; at most {MAX_ATTRIBUTES} are allowed"
+    for name, value in attributes.items():
+        if not ATTRIBUTE_NAME.fullmatch(name):
+            return (
+                f"key {brief(name)} must be a letter or '_' then letters, digits or '_' "
+                "(at most 64 characters)"
+            )
+        if isinstance(value, list) and len(value) > MAX_ATTRIBUTE_LIST:
+            return f"`{name}` has {len(value):,} items; at most {MAX_ATTRIBUTE_LIST} are allowed"
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and len(item) > MAX_ATTRIBUTE_STRING:
+                return (
+                    f"`{name}` holds a string of {len(item):,} characters; "
+                    f"at most {MAX_ATTRIBUTE_STRING} are allowed"
+                )
+            if isinstance(item, str) and "\x00" in item:
+                return f"`{name}` contains a NUL character (U+0000)"
+            if isinstance(item, float) and not math.isfinite(item):
+                return f"`{name}` holds {item!r}; numbers must be finite"
     return None
 
 
@@ -143,6 +176,12 @@ class _Event(
                 raise ValueError(f"`{name}` contains a NUL character (U+0000)")
 
 
+def _check_attributes(attributes: Attributes | None) -> None:
+    problem = attributes_problem(attributes) if attributes is not None else None
+    if problem is not None:
+        raise ValueError(f"`attributes` {problem}")
+
+
 class SealedIdentity(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """An identifier as logged: its kind and keyed fingerprints, or why it is invalid."""
 
@@ -172,9 +211,11 @@ class ContentPosted(_Event, frozen=True, kw_only=True, tag="content.posted"):
     text_record: Literal["sealed"] | None = None
     """Set by goodstanding in the log: the message's text is kept, encrypted, in the group-chat
     records (deleted after the retention period), not in the log."""
+    attributes: Attributes | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        _check_attributes(self.attributes)
         if self.kind == "comment" and not self.parent_id:
             raise ValueError("a comment needs `parent_id`")
         if self.kind != "comment" and self.parent_id is not None:
@@ -192,6 +233,11 @@ class ContentEngaged(_Event, frozen=True, kw_only=True, tag="content.engaged"):
 
     content_id: str
     kind: Literal["like", "share"]
+    attributes: Attributes | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_attributes(self.attributes)
 
 
 class ContentReported(_Event, frozen=True, kw_only=True, tag="content.reported"):

@@ -13,6 +13,7 @@ from goodstanding.policy.model import Policy, Rule
 SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 STATUS = {"label": "flagged", "queue": "queued", "hide": "hidden"}
 AUTOMATED_DECIDER = "goodstanding:automatic"
+NEVER_SHOWN = "never shown: posted while its author lacked the privilege (a denial)"
 
 
 def flag(
@@ -26,10 +27,11 @@ def flag(
     t: float,
     policy: Policy,
 ) -> list[Effect]:
-    """Raises a flag on content: recorded only (shadow rules), a label, a place in the review
-    queue, hidden pending review, or an automatic decision."""
+    """Raises a flag on content: recorded only (shadow rules, and content never shown), a
+    label, a place in the review queue, hidden pending review, or an automatic decision."""
     if rule.id in content.violations or rule.id in content.flags:
         return []
+    unshown = not content.published
     rank = SEVERITY_RANK[rule.severity]
     priority = (
         rank * 100 + len(content.engaged) + 10 * labels.report_score(ctx, content, rule.id, policy)
@@ -40,12 +42,12 @@ def flag(
         content_id=content.id,
         rule_id=rule.id,
         outcome=outcome,
-        mode=rule.mode,
+        mode="unshown" if unshown else rule.mode,
         source=source,
-        evidence=evidence,
+        evidence=(*evidence, f"{NEVER_SHOWN}; recorded, not acted on") if unshown else evidence,
         priority=priority,
     )
-    if rule.mode == "shadow":
+    if unshown or rule.mode == "shadow":
         return [found]
     if outcome == "automatic":
         return [

@@ -131,8 +131,9 @@ class IdentityChanged(Effect, frozen=True, kw_only=True, tag="identity"):
 
 class Flagged(Effect, frozen=True, kw_only=True, tag="flag"):
     """A detector or the report score found content that may break a rule: what it found, what
-    the rule says to do (`outcome`), whether the rule is live or in shadow mode, and its place
-    in the review queue (`priority`: severity, reach, report score)."""
+    the rule says to do (`outcome`), whether the rule is live or in shadow mode (or the
+    content was never shown: `unshown`, recorded only), and its place in the review queue
+    (`priority`: severity, reach, report score)."""
 
     content_id: str
     rule_id: str

@@ -10,6 +10,14 @@ from goodstanding.identity.blocklist import BlockEntry
 from goodstanding.policy.model import Policy
 
 DAY = 86400.0
+MAX_GROWTH = 512.0
+"""The largest exponent of 2 a score is ever grown by (a read before the time its sum was
+faded to): 2**512 saturates every score range and keeps the arithmetic finite."""
+
+
+def fade(value: float, age: float, half_life: float) -> float:
+    """`value` faded by `age` seconds (grown, within MAX_GROWTH halvings, by a negative age)."""
+    return value * math.exp2(min(-age / half_life, MAX_GROWTH))
 
 
 class Strike(msgspec.Struct, kw_only=True, array_like=True, gc=False):
@@ -69,7 +77,7 @@ class AccountState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
         """The sum of ledger deltas, each faded by its age at time t."""
         if t == self.acc_at:
             return self.acc
-        return self.acc * math.exp2(-(t - self.acc_at) / half_life)
+        return fade(self.acc, t - self.acc_at, half_life)
 
     def score(self, t: float, policy: Policy) -> float:
         """The standing score at time t, within the policy's range."""
@@ -83,7 +91,7 @@ class AccountState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
             self.acc = self.decayed(at, half_life) + delta
             self.acc_at = at
         else:
-            self.acc += delta * math.exp2(-(self.acc_at - at) / half_life)
+            self.acc += fade(delta, self.acc_at - at, half_life)
 
     def active_strikes(self, t: float, window: float) -> list[Strike]:
         """Strikes not expired, not overruled and within the ladder's window at time t."""

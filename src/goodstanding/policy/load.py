@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from goodstanding.detect.spec import check_specs
+from goodstanding.policy.conditions import condition_problems
 from goodstanding.policy.model import DSA_CATEGORIES, PRIVILEGES, Policy
 from goodstanding.policy.retention import retention_problems
 
@@ -115,6 +116,10 @@ def _semantic_problems(
     for i, rule in enumerate(policy.rules):
         for path, message in check_specs(rule.id, rule.detectors, base_dir):
             yield ["rules", i, *path], message
+        if rule.when is not None:
+            names = [band.name for band in policy.bands]
+            for where, message in condition_problems(rule.when, names):
+                yield ["rules", i, "when", *where], message
     header = policy.policy
     if header.effective_from.tzinfo is None:
         yield ["policy", "effective_from"], "needs an offset (e.g. 2026-01-01T00:00:00Z)"

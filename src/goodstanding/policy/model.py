@@ -8,7 +8,8 @@ from typing import Literal
 
 import msgspec
 
-from goodstanding.detect.spec import DetectorSpec
+from goodstanding.detect.spec import DetectorSpec, ReportsSpec
+from goodstanding.policy.conditions import Conditions
 
 PRIVILEGES: tuple[str, ...] = (
     "post",
@@ -166,12 +167,19 @@ class Rule(_Section, frozen=True, kw_only=True):
     effective_until: datetime | None = None
     mode: Literal["live", "shadow"] = "live"
     detectors: tuple[DetectorSpec, ...] = ()
+    when: Conditions | None = None
+    """Conditions on the account, the act and the event's attributes (policy/conditions.py)."""
 
     def in_force(self, at: datetime) -> bool:
         """Whether the rule applies to an act at this instant."""
         if at < self.effective_from:
             return False
         return self.effective_until is None or at < self.effective_until
+
+    @property
+    def on_conditions_alone(self) -> bool:
+        """Whether the rule matches on its conditions alone (it has no text detector)."""
+        return self.when is not None and all(isinstance(d, ReportsSpec) for d in self.detectors)
 
     @property
     def dsa_category(self) -> str:

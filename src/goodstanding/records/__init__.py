@@ -15,13 +15,11 @@ from goodstanding.records.crypto import (
     RecordsError,
     generate_master_key,
 )
-from goodstanding.records.repository import (
-    Census,
+from goodstanding.records.holds import HoldError
+from goodstanding.records.purge import Census, PurgeProgress, PurgeReport
+from goodstanding.records.store import (
     DuplicateRecordError,
-    HoldError,
     Message,
-    PurgeProgress,
-    PurgeReport,
     RecordNotFoundError,
     RecordShreddedError,
     RecordStore,

@@ -164,7 +164,7 @@ def _reverse(
             f"on {iso(t)}; dated at the decision it cancels",
         )
     content = ctx.state.contents.get(decision.content_id)
-    if content is not None:
+    if content is not None and content.published:  # never shown: no label to reverse
         if decision.rule_id in content.violations:
             content.violations.remove(decision.rule_id)
         if content.removed_by == decision.id:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from goodstanding.engine import comment_queue, labels, ledger, lookups, moderation, privileges
 from goodstanding.engine.base import Rejected
 from goodstanding.engine.context import Context
@@ -11,9 +9,8 @@ from goodstanding.engine.effects import Effect
 from goodstanding.engine.handler import Handler, Keys, with_content
 from goodstanding.engine.state import ContentState
 from goodstanding.events import ContentEngaged, ContentPosted, ContentReported
+from goodstanding.policy.conditions import has_link
 from goodstanding.policy.model import Policy
-
-LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 
 
 def posted(ctx: Context, event: ContentPosted, t: float, policy: Policy) -> list[Effect]:
@@ -26,7 +23,7 @@ def posted(ctx: Context, event: ContentPosted, t: float, policy: Policy) -> list
     if event.group_id is not None:
         lookups.member_group(ctx, event.group_id, account.id, t)
     need: tuple[str, ...] = (event.kind,)
-    if LINK.search(event.text):
+    if has_link(event.text):
         need += ("post_links",)
     denial = privileges.check(account, need, event, t, policy)
     content = ContentState(

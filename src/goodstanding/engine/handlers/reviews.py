@@ -9,12 +9,14 @@ from goodstanding.engine.base import Rejected, iso
 from goodstanding.engine.context import Context
 from goodstanding.engine.effects import Effect, Notice
 from goodstanding.engine.handler import Handler, with_content
+from goodstanding.engine.state import DecisionState
 from goodstanding.events import ReviewDecided
 from goodstanding.policy.model import Policy
 
 
 def decided(ctx: Context, event: ReviewDecided, t: float, policy: Policy) -> list[Effect]:
-    """A moderator upholds or clears content under a rule in force when it was posted."""
+    """A moderator upholds or clears content under a rule in force when it was posted;
+    content never shown (its posting was denied) is not upheld against its author."""
     moderator = lookups.account(ctx, event.actor, t, "moderator")
     if moderator.role != "moderator":
         raise Rejected(f"{event.actor!r} is not a moderator: only moderators decide reviews")
@@ -40,6 +42,28 @@ def decided(ctx: Context, event: ReviewDecided, t: float, policy: Policy) -> lis
                 event_id=event.id,
                 at=t,
                 message=f"{content.id!r} was already upheld as violating {rule.id!r}",
+            )
+        ]
+    if not content.published:
+        void = DecisionState(
+            id=event.id,
+            at=t,
+            content_id=content.id,
+            account_id=content.author,
+            rule_id=rule.id,
+            policy_version=act_policy.version,
+            decided_by=event.actor,
+            penalty=0.0,
+        )
+        ctx.state.decisions[void.id] = ctx.state.touch_decision(void)
+        return [
+            Notice(
+                event_id=event.id,
+                at=t,
+                message=(
+                    f"{content.id!r} was {decisions.NEVER_SHOWN}; content never shown "
+                    "earns its author no strike (the decision is kept, without effect)"
+                ),
             )
         ]
     return decisions.upheld(ctx, event.id, event.actor, t, act_policy, content, rule)
