@@ -194,3 +194,10 @@ def test_sim_piped_into_ingest(first_run: Path) -> None:
     result = runner.invoke(app, ["ingest", "-", "--json"], input=stream.stdout)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["accepted"] == len(stream.stdout.splitlines())
+
+
+def test_identity_rotate_uses_the_local_key_of_the_default_database(first_run: Path) -> None:
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    result = runner.invoke(app, ["identity", "rotate", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["current"] == "k1"

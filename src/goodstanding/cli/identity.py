@@ -47,11 +47,11 @@ def identity_rotate(
 
     Example: goodstanding identity rotate --retire k1
     """
-    try:
-        loaded = load_keyring()
-    except KeyRingError as error:
-        raise fail(str(error)) from None
-    with open_store() as store:
+    with open_store() as store:  # the default database's local key file, if it has one
+        try:
+            loaded = load_keyring()
+        except KeyRingError as error:
+            raise fail(str(error)) from None
         counts = count_by_kid(fingerprints_in_use(store))
     free = retirable(loaded.ring, counts)
     if as_json:
