@@ -19,11 +19,13 @@ $(STAMP): pyproject.toml
 DEMO_KEYS = GOODSTANDING_IDENTITY_KEYFILE=var/demo-identity.key \
             GOODSTANDING_RECORDS_MASTER_KEYFILE=var/demo-records.key
 
-var/demo-identity.key var/demo-records.key &: | $(STAMP)
+var/demo-identity.key: | $(STAMP)
 	mkdir -p var
-	umask 077 && $(BIN)/goodstanding identity generate-key > var/demo-identity.key.tmp && \
-	  sed 's/:/ /' var/demo-identity.key.tmp > var/demo-identity.key && rm var/demo-identity.key.tmp
-	umask 077 && $(BIN)/goodstanding records keygen > var/demo-records.key
+	$(BIN)/goodstanding identity generate-key --out $@
+
+var/demo-records.key: | $(STAMP)
+	mkdir -p var
+	$(BIN)/goodstanding records keygen --out $@
 
 demo: $(STAMP) var/demo-identity.key var/demo-records.key
 	$(BIN)/goodstanding sim --accounts $(DEMO_ACCOUNTS) --days $(DEMO_DAYS) --seed 7 --out var/demo.jsonl

@@ -79,3 +79,11 @@ def test_any_bytes_give_an_event_or_a_precise_error(raw: bytes) -> None:
         decode_event(raw, line=1)
     except EventError as caught:
         assert caught.line == 1 and caught.message
+
+
+def test_an_event_errors_reason_leaves_out_its_values() -> None:
+    from goodstanding.events import EventError
+
+    one = EventError("content id 'c1' is already used at 2026-01-01T00:00:00Z", line=3)
+    two = EventError("content id 'c22' is already used at 2026-02-01T10:00:00+08:00", line=9)
+    assert one.reason == two.reason == "content id ... is already used at ..."

@@ -111,13 +111,33 @@ def attributes_problem(attributes: Attributes) -> str | None:
     return None
 
 
-class EventError(ValueError):
-    """An event that cannot be accepted, with the line it came from (1-based, if known)."""
+_VARIABLE = re.compile(
+    r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)?"
+    r"| \([\d,]+ characters\)"
+)
 
-    def __init__(self, message: str, line: int | None = None, event_id: str | None = None):
+
+def reason_of(message: str) -> str:
+    """A message with its per-line values (quoted values, timestamps) replaced by '...': what
+    lines refused for the same reason share."""
+    return _VARIABLE.sub("...", message)
+
+
+class EventError(ValueError):
+    """An event that cannot be accepted, with the line it came from (1-based, if known), and
+    its `reason`: the message without per-line values, the same for lines refused alike."""
+
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        event_id: str | None = None,
+        reason: str | None = None,
+    ):
         self.message = message
         self.line = line
         self.event_id = event_id
+        self.reason = reason or reason_of(message)
         where = f"line {line}: " if line is not None else ""
         ident = f"event {event_id!r}: " if event_id else ""
         super().__init__(f"{where}{ident}{message}")
@@ -414,6 +434,7 @@ def check_size(data: bytes, line: int | None = None, max_bytes: int = MAX_LINE_B
         raise EventError(
             f"the line is {len(data):,} bytes long; at most {max_bytes:,} are accepted",
             line=line,
+            reason=f"the line is longer than {max_bytes:,} bytes",
         )
 
 

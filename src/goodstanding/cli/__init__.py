@@ -62,6 +62,7 @@ def main(
     Ctx.db = db or default_url()
 
 
+app.command()(log.init)
 app.command()(log.ingest)
 app.command()(standing.standing)
 app.command()(standing.explain)

@@ -8,7 +8,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,11 +16,15 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import create_engine, inspect, make_url
 
+from goodstanding.cli.local_keys import local_keys
+from goodstanding.keyfiles import KeyFileError, write_new_key_file
 from goodstanding.pipeline import load_policies
 from goodstanding.policy import PolicyError, PolicySet
 from goodstanding.queries.lookup import NotFound, last_event_time
 from goodstanding.store import Store, StoreError, default_url
+from goodstanding.store.schema import MARKER_TABLE
 
 out = Console()
 err = Console(stderr=True)
@@ -42,6 +46,12 @@ ByOption = Annotated[
     ),
 ]
 ReasonOption = Annotated[str, typer.Option(help="Why (recorded in the audit log).")]
+KeyOutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", help="Write the key to this new file (mode 0600; never over an existing file)."
+    ),
+]
 FromOption = Annotated[str, typer.Option("--from", help="From (RFC 3339, inclusive).")]
 ToOption = Annotated[str, typer.Option("--to", help="To (RFC 3339, exclusive).")]
 
@@ -58,17 +68,52 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-@contextmanager
-def open_store() -> Iterator[Store]:
-    """The store named by --db, closed afterwards; a store that cannot be opened fails."""
+def store_exists(url: str) -> bool:
+    """Whether `url` names an existing goodstanding database: an SQLite file that exists, or
+    another database holding goodstanding's tables (one that cannot be reached counts as
+    existing, for opening it to say why)."""
+    if url.startswith("sqlite:///"):
+        return url == "sqlite:///:memory:" or Path(url.removeprefix("sqlite:///")).is_file()
     try:
-        store = Store.open(Ctx.db)
-    except StoreError as error:
-        raise fail(str(error)) from None
+        engine = create_engine(url)
+    except Exception:
+        return True
     try:
-        yield store
+        return MARKER_TABLE in inspect(engine).get_table_names()
+    except Exception:
+        return True
     finally:
-        store.close()
+        engine.dispose()
+
+
+def _missing(url: str) -> str:
+    """Why a reading command refuses a database that does not exist, and what to do."""
+    if url.startswith("sqlite:///"):
+        where = f"no database at {url.removeprefix('sqlite:///')}"
+    else:
+        where = f"{make_url(url).render_as_string(hide_password=True)} holds no goodstanding tables"
+    return (
+        f"{where}: check --db (or GOODSTANDING_DB), or create it: goodstanding ingest FILE or "
+        "goodstanding init"
+    )
+
+
+@contextmanager
+def open_store(create: bool = False, keys: bool = True) -> Iterator[Store]:
+    """The store named by --db, closed afterwards; a store that cannot be opened fails, and so
+    does one that does not exist unless `create`. With `keys`, the default database's local
+    key files stand in for keys the environment does not configure."""
+    if not create and not store_exists(Ctx.db):
+        raise fail(_missing(Ctx.db))
+    with local_keys(Ctx.db) if keys else nullcontext():
+        try:
+            store = Store.open(Ctx.db)
+        except StoreError as error:
+            raise fail(str(error)) from None
+        try:
+            yield store
+        finally:
+            store.close()
 
 
 @contextmanager
@@ -165,3 +210,15 @@ def write_or_print(out_file: Path | None, text: str) -> None:
     else:
         write_atomically(out_file, text)
         err.print(f"wrote {out_file}")
+
+
+def write_key(out_file: Path | None, text: str) -> None:
+    """Writes a new key to --out (a new 0600 file, saying so on stderr), or to stdout."""
+    if out_file is None:
+        sys.stdout.write(text)
+        return
+    try:
+        write_new_key_file(out_file, text)
+    except KeyFileError as error:
+        raise fail(str(error)) from None
+    err.print(f"wrote {out_file} (mode 0600)", highlight=False)

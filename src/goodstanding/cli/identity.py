@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 
-from goodstanding.cli.common import JsonOption, fail, open_store, out, print_json
+from goodstanding.cli.common import (
+    JsonOption,
+    KeyOutOption,
+    fail,
+    open_store,
+    out,
+    print_json,
+    write_key,
+)
 from goodstanding.identity import KeyRingError, generate_key, load_keyring
+from goodstanding.identity.keys import key_line
 from goodstanding.identity.rotate import count_by_kid, retirable, rotation_plan
 from goodstanding.queries.identity import fingerprints_in_use
 
 
 def identity_generate_key(
     kid: Annotated[str, typer.Option(help="The key id to give it.")] = "k1",
+    out_file: KeyOutOption = None,
 ) -> None:
     """Print a new random identity key as `KID:BASE64`, for GOODSTANDING_IDENTITY_KEYS or a
-    key file (kept outside the database; never commit it).
+    key file (kept outside the database; never commit it); --out writes it as a new key file.
 
-    Example: goodstanding identity generate-key --kid k2
+    Example: goodstanding identity generate-key --kid k2 --out /etc/goodstanding/identity.key
     """
-    sys.stdout.write(f"{kid}:{generate_key()}\n")
+    write_key(out_file, key_line(kid, generate_key()) + "\n")
 
 
 def identity_rotate(
@@ -38,11 +47,11 @@ def identity_rotate(
 
     Example: goodstanding identity rotate --retire k1
     """
-    try:
-        loaded = load_keyring()
-    except KeyRingError as error:
-        raise fail(str(error)) from None
-    with open_store() as store:
+    with open_store() as store:  # the default database's local key file, if it has one
+        try:
+            loaded = load_keyring()
+        except KeyRingError as error:
+            raise fail(str(error)) from None
         counts = count_by_kid(fingerprints_in_use(store))
     free = retirable(loaded.ring, counts)
     if as_json:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from goodstanding.cli.common import (
+    Ctx,
     JsonOption,
     PolicyFiles,
     err,
@@ -18,7 +20,11 @@ from goodstanding.cli.common import (
     policies_of,
     print_json,
     progress,
+    store_exists,
 )
+from goodstanding.cli.local_keys import is_default, key_problems, local_keys, make_local_keys
+from goodstanding.events import EventError
+from goodstanding.keyfiles import KeyFileError
 from goodstanding.pipeline import Ingestor, replay
 from goodstanding.policy import PolicyError, PolicySet
 from goodstanding.store import ChainError, verify
@@ -31,39 +37,67 @@ def ingest(
         bool, typer.Option(help="Refuse the whole input if any line is bad.")
     ] = False,
     policy: PolicyFiles = None,
+    require_keys: Annotated[
+        bool,
+        typer.Option(
+            "--require-keys",
+            help="Use only keys configured in the environment, never local key files.",
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="Report every refused line, not one per reason.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Append events to the log and fold them into standings.
 
-    Good lines are kept and bad ones reported with their line number and reason (exit code 1);
+    Good lines are kept and bad ones reported (exit code 1): each reason once, with how many
+    lines it refused and the first of their numbers (--verbose and --json: every line);
     with --strict a single bad line refuses the whole input. Re-ingesting the same events
     changes nothing: duplicates (by id) are skipped and counted.
 
+    A configured key that cannot be used fails before any input is read. The first ingest
+    into the default database (./var/goodstanding.db) makes local key files for the keys the
+    environment does not configure (./var/identity.key, ./var/records.key, mode 0600) and later
+    commands on it use them; --require-keys, or any other database, uses configured keys only.
+
     Example: goodstanding ingest var/demo.jsonl
     """
-    with open_store() as store:
+    if file != "-" and not Path(file).is_file():
+        raise fail(f"no such file: {file}")
+    if not require_keys and is_default(Ctx.db) and not store_exists(Ctx.db):
+        try:
+            made = make_local_keys()
+        except KeyFileError as error:
+            raise fail(str(error)) from None
+        for line in made:
+            err.print(line, highlight=False)
+    with local_keys(Ctx.db) if not require_keys else nullcontext():
+        problems = key_problems()
+    if problems:
+        raise fail("; ".join(problems))
+    with open_store(create=True, keys=not require_keys) as store:
         policies = policies_of(store, policy)
-        if file == "-":
-            source = sys.stdin.buffer
-        else:
-            path = Path(file)
-            if not path.is_file():
-                raise fail(f"no such file: {file}")
-            source = path.open("rb")
         try:
             ingestor = Ingestor(store, policies)
-        except PolicyError as refused:
-            raise fail(str(refused)) from None
-        with progress("ingesting") as bar:
+        except PolicyError as bad:
+            raise fail(str(bad)) from None
+        stdin = nullcontext(sys.stdin.buffer)
+        with (
+            stdin if file == "-" else Path(file).open("rb") as source,
+            progress("ingesting") as bar,
+        ):
             task = bar.add_task("ingest", total=None)
             report = ingestor.ingest(source, strict=strict, progress=lambda n: bar.advance(task, n))
     if as_json:
         print_json(report.as_dict())
     else:
-        for error in report.errors[:50]:
-            err.print(f"[red]rejected[/] {error}", highlight=False)
-        if len(report.errors) > 50:
-            err.print(f"... and {len(report.errors) - 50} more rejected lines")
+        if verbose:
+            for refused in report.errors:
+                err.print(f"[red]rejected[/] {refused}", highlight=False)
+        else:
+            for line in refusals(report.errors):
+                err.print(f"[red]{line}[/]", highlight=False)
         verdict = "refused (strict): nothing written" if report.refused_all else "done"
         out.print(
             f"{verdict}: {report.read} read, {report.accepted} accepted, "
@@ -75,6 +109,47 @@ def ingest(
             )
     if report.errors:
         raise typer.Exit(1)
+
+
+def init(as_json: JsonOption = False) -> None:
+    """Create the database named by --db if it does not exist; on the default database
+    (./var/goodstanding.db) also make local key files (mode 0600, under ./var/) for the
+    identity key and the records master key the environment does not configure.
+
+    Any other database needs its keys configured (see docs/identity.md, docs/records.md).
+
+    Example: goodstanding init
+    """
+    existed = store_exists(Ctx.db)
+    try:
+        made = make_local_keys() if is_default(Ctx.db) else []
+    except KeyFileError as error:
+        raise fail(str(error)) from None
+    with open_store(create=True):
+        pass
+    if as_json:
+        print_json({"created": not existed, "keys_made": made})
+        return
+    for line in made:
+        err.print(line, highlight=False)
+    out.print("database ready" + ("" if existed else " (created)"), highlight=False)
+
+
+def refusals(errors: list[EventError], shown: int = 5) -> list[str]:
+    """One line per reason for refusing lines: a reason refusing one line is given in full, one
+    refusing several with their count and first line numbers; most frequent first."""
+    groups: dict[str, list[EventError]] = {}
+    for error in errors:
+        groups.setdefault(error.reason, []).append(error)
+    lines = []
+    for reason, alike in sorted(groups.items(), key=lambda item: -len(item[1])):
+        if len(alike) == 1:
+            lines.append(f"rejected {alike[0]}")
+            continue
+        numbers = ", ".join(str(e.line) for e in alike[:shown] if e.line is not None)
+        more = ", ..." if len(alike) > shown else ""
+        lines.append(f"refused {len(alike):,} lines (lines {numbers}{more}): {reason}")
+    return lines
 
 
 def verify_command(as_json: JsonOption = False) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from goodstanding.cli.common import (
     ByOption,
     FromOption,
     JsonOption,
+    KeyOutOption,
     ReasonOption,
     ToOption,
     fail,
@@ -26,6 +26,7 @@ from goodstanding.cli.common import (
     period,
     policies_of,
     print_json,
+    write_key,
     write_private,
 )
 from goodstanding.engine import iso
@@ -47,13 +48,14 @@ def _records() -> Iterator[tuple[Store, RecordStore]]:
         yield store, records
 
 
-def records_keygen() -> None:
+def records_keygen(out_file: KeyOutOption = None) -> None:
     """Print a new master key for group-chat records (base64), for
-    GOODSTANDING_RECORDS_MASTER_KEY or a key file kept outside the database.
+    GOODSTANDING_RECORDS_MASTER_KEY or a key file kept outside the database; --out writes it
+    as a new key file.
 
-    Example: goodstanding records keygen
+    Example: goodstanding records keygen --out /etc/goodstanding/records.key
     """
-    sys.stdout.write(generate_master_key() + "\n")
+    write_key(out_file, generate_master_key() + "\n")
 
 
 def hold_place(

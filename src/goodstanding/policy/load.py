@@ -296,22 +296,72 @@ def _structure_problem(error: msgspec.ValidationError) -> tuple[list[PathPart], 
     return path, message
 
 
+def _key_at(text: str, line: int) -> str:
+    """The dotted key a TOML line sets (its table's name before it), or the table a header
+    line names; empty at the top of a file with no key on the line."""
+    table = ""
+    lines = text.splitlines()
+    for number, row in enumerate(lines[:line], start=1):
+        header = _LineIndex._HEADER.match(row)
+        if header:
+            table = ".".join(n.strip().strip('"') for n in header[2].split("."))
+        elif number == line:
+            key = re.match(r"^\s*([A-Za-z0-9_.\-\"]+)\s*=", row)
+            if key:
+                name = key[1].strip('"')
+                return f"{table}.{name}" if table else name
+    return table
+
+
+def _remove(data: Any, path: Sequence[PathPart]) -> bool:
+    """Removes the value at `path` from parsed TOML, so validation can go on to the next
+    problem; False when there is nothing there to remove."""
+    for part in path[:-1]:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    if not path:
+        return False
+    try:
+        del data[path[-1]]
+    except (KeyError, IndexError, TypeError):
+        return False
+    return True
+
+
+MAX_STRUCTURE_PROBLEMS = 50
+
+
 def parse_policy(text: str, source: str = "<policy>", base_dir: Path | None = None) -> Policy:
     """Validates a policy given as TOML text; raises PolicyError listing every problem.
     Files the policy names (term lists) are read relative to `base_dir`."""
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        line = re.search(r"line (\d+)", str(error))
+        found = re.search(r"line (\d+)", str(error))
+        line = int(found[1]) if found else 1
         raise PolicyError(
-            [Problem(source, int(line[1]) if line else 1, "", f"not valid TOML: {error}")]
+            [Problem(source, line, _key_at(text, line), f"not valid TOML: {error}")]
         ) from None
     index = _LineIndex(text)
-    try:
-        policy = msgspec.convert(data, Policy)
-    except msgspec.ValidationError as error:
-        path, message = _structure_problem(error)
-        raise PolicyError([Problem(source, index.line_of(path), dotted(path), message)]) from None
+    problems: list[Problem] = []
+    while True:
+        try:
+            policy = msgspec.convert(data, Policy)
+            break
+        except msgspec.ValidationError as error:
+            path, message = _structure_problem(error)
+            key = dotted(path)
+            if any(p.key == key for p in problems):  # the gap left by a value taken out
+                raise PolicyError(problems) from None
+            problems.append(Problem(source, index.line_of(path), key, message))
+            # a wrong value is taken out to find the next problem; a missing one cannot be,
+            # and then the rest waits for the next check
+            if len(problems) >= MAX_STRUCTURE_PROBLEMS or not _remove(data, path):
+                raise PolicyError(problems) from None
+    if problems:
+        raise PolicyError(problems)
     problems = [
         Problem(source, index.line_of(path), dotted(path), message)
         for path, message in _semantic_problems(policy, base_dir)
@@ -319,6 +369,14 @@ def parse_policy(text: str, source: str = "<policy>", base_dir: Path | None = No
     if problems:
         raise PolicyError(problems)
     return policy
+
+
+def line_of_key(source: str, path: Sequence[PathPart]) -> int:
+    """The line of a key path in the policy file `source`; 1 when it cannot be read."""
+    try:
+        return _LineIndex(Path(source).read_text(encoding="utf-8")).line_of(path)
+    except (OSError, UnicodeDecodeError):
+        return 1
 
 
 def load_policy(path: str | Path) -> Policy:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
-from goodstanding.policy.load import PolicyError, Problem, load_policy
+from goodstanding.policy.load import PolicyError, Problem, line_of_key, load_policy
 from goodstanding.policy.model import Policy, Rule
 from goodstanding.policy.references import References
 
@@ -35,7 +35,7 @@ class PolicySet:
                 problems.append(
                     Problem(
                         names[b],
-                        1,
+                        line_of_key(names[b], ["policy", "effective_from"]),
                         "policy.effective_from",
                         f"overlaps version {items[a].version!r} ({names[a]}): "
                         "both take effect at the same instant",
@@ -48,7 +48,7 @@ class PolicySet:
                 problems.append(
                     Problem(
                         names[i],
-                        1,
+                        line_of_key(names[i], ["policy", "version"]),
                         "policy.version",
                         f"version {version!r} is also defined in {seen[version]}",
                     )

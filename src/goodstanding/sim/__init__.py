@@ -34,7 +34,7 @@ from goodstanding.sim.config import (
 )
 from goodstanding.sim.texts import obfuscate
 from goodstanding.sim.vocabulary import RULE_IDS, SEVERE_RULES, VIOLATION_VOCABULARY, RuleVocabulary
-from goodstanding.sim.writer import generate, simulate, write_jsonl
+from goodstanding.sim.writer import generate, simulate, write_jsonl, write_stream
 
 __all__ = [
     "EVENT_TYPES",
@@ -51,4 +51,5 @@ __all__ = [
     "simulate",
     "truth_path_for",
     "write_jsonl",
+    "write_stream",
 ]
