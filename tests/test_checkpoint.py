@@ -15,12 +15,15 @@ from sqlalchemy.sql.schema import Table
 from typer.testing import CliRunner
 
 from goodstanding.cli import app
+from goodstanding.keyfiles import KeyFileError
 from goodstanding.pipeline import Ingestor, load_policies
 from goodstanding.store import Store, entry_hash, head_key, verify
 from goodstanding.store import schema as tables
 from goodstanding.store.checkpoint import (
     CheckpointError,
+    generate_key,
     latest_checkpoint,
+    load_signing_key,
     read_checkpoint,
     sign_checkpoint,
     verify_checkpoints,
@@ -193,3 +196,13 @@ def test_the_checkpoint_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         app, ["--db", db, "verify", "--checkpoint", str(out), "--key-id", latest.key_id]
     )
     assert broken.exit_code == 1 and "rewritten" in broken.output, broken.output
+
+
+def test_a_signing_key_others_may_read_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "cp.key"
+    generate_key(path)
+    path.chmod(0o644)
+    with pytest.raises(CheckpointError, match="group and others"):
+        load_signing_key(path)
+    with pytest.raises(KeyFileError, match="already exists"):
+        generate_key(path)

@@ -42,6 +42,26 @@ from goodstanding.store.checkpoint import (
     write_checkpoint,
 )
 
+CheckpointEvery = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Sign a checkpoint into --checkpoint-dir when the log has grown this many entries "
+        f"since the latest one there (key file from {KEYFILE_ENV}).",
+    ),
+]
+CheckpointDir = Annotated[Path, typer.Option(help="Where --checkpoint-every writes.")]
+CheckpointFiles = Annotated[
+    list[Path] | None,
+    typer.Option("--checkpoint", help="A signed checkpoint the log must still extend."),
+]
+PublicKeyOption = Annotated[
+    str | None, typer.Option(help="The checkpoint signer's public key (ed25519:...).")
+]
+KeyIdOption = Annotated[
+    str | None, typer.Option(help="Trust the key a checkpoint carries if it has this id.")
+]
+
 
 def ingest(
     file: Annotated[str, typer.Argument(help="A JSON Lines file of events, or - for stdin.")],
@@ -195,26 +215,6 @@ def policy_check(
 
 
 # -- checkpoints ---------------------------------------------------------------------------
-
-CheckpointEvery = Annotated[
-    int | None,
-    typer.Option(
-        min=1,
-        help="Sign a checkpoint into --checkpoint-dir when the log has grown this many entries "
-        f"since the latest one there (key file from {KEYFILE_ENV}).",
-    ),
-]
-CheckpointDir = Annotated[Path, typer.Option(help="Where --checkpoint-every writes.")]
-CheckpointFiles = Annotated[
-    list[Path] | None,
-    typer.Option("--checkpoint", help="A signed checkpoint the log must still extend."),
-]
-PublicKeyOption = Annotated[
-    str | None, typer.Option(help="The checkpoint signer's public key (ed25519:...).")
-]
-KeyIdOption = Annotated[
-    str | None, typer.Option(help="Trust the key a checkpoint carries if it has this id.")
-]
 
 
 def _checkpoint_key() -> Ed25519PrivateKey:

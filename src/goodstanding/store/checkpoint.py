@@ -19,6 +19,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import select
+from sqlalchemy.sql.schema import Table
 
 from goodstanding.keyfiles import KeyFileError, check_private, write_new_key_file
 from goodstanding.store import schema
@@ -104,12 +105,10 @@ def load_signing_key(path: Path) -> Ed25519PrivateKey:
         text = path.read_text(encoding="ascii").strip()
     except OSError as error:
         raise CheckpointError(f"cannot read checkpoint key file {path}: {error.strerror}") from None
-    except (KeyFileError, UnicodeDecodeError) as error:
-        raise CheckpointError(
-            str(error)
-            if isinstance(error, KeyFileError)
-            else f"checkpoint key file {path} is not ASCII text"
-        ) from None
+    except KeyFileError as error:
+        raise CheckpointError(str(error)) from None
+    except UnicodeDecodeError:
+        raise CheckpointError(f"checkpoint key file {path} is not ASCII text") from None
     try:
         raw = base64.b64decode(text.removeprefix(_KEY_PREFIX), validate=True)
         if not text.startswith(_KEY_PREFIX) or len(raw) != 32:
@@ -229,7 +228,7 @@ def _check_signature(
         ) from None
 
 
-def _hash_at(store: Log, table: Any, seq: int) -> str | None:
+def _hash_at(store: Log, table: Table, seq: int) -> str | None:
     with store.engine.connect() as conn:
         found = conn.execute(select(table.c.hash).where(table.c.seq == seq)).scalar()
     return None if found is None else str(found)
