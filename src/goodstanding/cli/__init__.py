@@ -45,6 +45,11 @@ identity_app = _group("identity", "Identity keys: generate, rotate, retire.")
 notices_app = _group("notices", "The outbox of notices to the people decisions affect.")
 comments_app = _group("comments", "Comments waiting for the owners of posts.")
 report_app = _group("report", "Reports for the public.")
+checkpoint_app = typer.Typer(
+    help="Signed checkpoints of the log's head, kept outside the database.",
+    invoke_without_command=True,
+)
+app.add_typer(checkpoint_app, name="checkpoint")
 
 
 @app.callback()
@@ -68,6 +73,8 @@ app.command()(standing.standing)
 app.command()(standing.explain)
 app.command(name="verify")(log.verify_command)
 app.command(name="replay")(log.replay_command)
+checkpoint_app.callback()(log.checkpoint_command)
+checkpoint_app.command("keygen")(log.checkpoint_keygen)
 export_app.command("account")(dueprocess.export_account)
 identity_app.command("generate-key")(identity.identity_generate_key)
 identity_app.command("rotate")(identity.identity_rotate)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+import time
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from goodstanding.cli.common import (
     Ctx,
@@ -21,14 +23,49 @@ from goodstanding.cli.common import (
     print_json,
     progress,
     store_exists,
+    write_or_print,
 )
 from goodstanding.cli.local_keys import is_default, key_problems, local_keys, make_local_keys
 from goodstanding.events import EventError
 from goodstanding.keyfiles import KeyFileError
 from goodstanding.pipeline import Ingestor, replay
 from goodstanding.policy import PolicyError, PolicySet
-from goodstanding.store import ChainError, verify
+from goodstanding.store import ChainError, Store, verify
 from goodstanding.store import schema as tables
+from goodstanding.store.checkpoint import (
+    KEYFILE_ENV,
+    CheckpointError,
+    generate_key,
+    key_id,
+    latest_checkpoint,
+    parse_public_key,
+    public_key_text,
+    read_checkpoint,
+    sign_checkpoint,
+    signing_key_from_env,
+    verify_checkpoints,
+    write_checkpoint,
+)
+
+CheckpointEvery = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Sign a checkpoint into --checkpoint-dir when the log has grown this many entries "
+        f"since the latest one there (key file from {KEYFILE_ENV}).",
+    ),
+]
+CheckpointDir = Annotated[Path, typer.Option(help="Where --checkpoint-every writes.")]
+CheckpointFiles = Annotated[
+    list[Path] | None,
+    typer.Option("--checkpoint", help="A signed checkpoint the log must still extend."),
+]
+PublicKeyOption = Annotated[
+    str | None, typer.Option(help="The checkpoint signer's public key (ed25519:...).")
+]
+KeyIdOption = Annotated[
+    str | None, typer.Option(help="Trust the key a checkpoint carries if it has this id.")
+]
 
 
 def ingest(
@@ -48,6 +85,8 @@ def ingest(
         bool, typer.Option("--verbose", help="Report every refused line, not one per reason.")
     ] = False,
     as_json: JsonOption = False,
+    checkpoint_every: CheckpointEvery = None,
+    checkpoint_dir: CheckpointDir = Path("var/checkpoints"),
 ) -> None:
     """Append events to the log and fold them into standings.
 
@@ -76,6 +115,7 @@ def ingest(
         problems = key_problems()
     if problems:
         raise fail("; ".join(problems))
+    signing_key = _checkpoint_key() if checkpoint_every is not None else None
     with open_store(create=True, keys=not require_keys) as store:
         policies = policies_of(store, policy)
         try:
@@ -89,6 +129,8 @@ def ingest(
         ):
             task = bar.add_task("ingest", total=None)
             report = ingestor.ingest(source, strict=strict, progress=lambda n: bar.advance(task, n))
+        if signing_key is not None and checkpoint_every is not None:
+            _checkpoint_if_due(store, signing_key, checkpoint_every, checkpoint_dir)
     if as_json:
         print_json(report.as_dict())
     else:
@@ -152,13 +194,23 @@ def refusals(errors: list[EventError], shown: int = 5) -> list[str]:
     return lines
 
 
-def verify_command(as_json: JsonOption = False) -> None:
+def verify_command(
+    as_json: JsonOption = False,
+    checkpoint: CheckpointFiles = None,
+    public_key: PublicKeyOption = None,
+    key_id: KeyIdOption = None,
+) -> None:
     """Check the event log's hash chain; name the first edited, deleted or reordered entry.
 
-    Exit code 0 when the chain is intact, 1 when it is broken.
+    With --checkpoint (and --public-key, or --key-id pinning the key a checkpoint carries),
+    also prove the log still extends every signed checkpoint. Exit code 0 when the chain is
+    intact, 1 when it is broken.
 
-    Example: goodstanding verify
+    Example: goodstanding verify --checkpoint published.json --public-key ed25519:...
     """
+    if checkpoint:
+        _verify_checkpoints(checkpoint, public_key, key_id, as_json)
+        return
     with open_store() as store:
         report = verify(store)
     if as_json:
@@ -234,3 +286,84 @@ def policy_check(
                 f"ok: version {item['version']} from {item['effective_from']}: "
                 f"{item['rules']} rules, bands {', '.join(item['bands'])}"
             )
+
+
+# -- checkpoints ---------------------------------------------------------------------------
+
+
+def _checkpoint_key() -> Ed25519PrivateKey:
+    try:
+        return signing_key_from_env()
+    except CheckpointError as error:
+        raise fail(str(error)) from None
+
+
+def _checkpoint_if_due(store: Store, key: Ed25519PrivateKey, every: int, folder: Path) -> None:
+    latest = latest_checkpoint(folder)
+    with store.engine.connect() as conn:
+        seq, _ = store.head(conn)
+    if seq - (latest.seq if latest else 0) >= every:
+        try:
+            written = write_checkpoint(folder, sign_checkpoint(store, key, time.time()))
+        except CheckpointError as error:
+            raise fail(str(error), 1) from None
+        err.print(f"checkpoint of entry {seq} written to {written}", highlight=False)
+
+
+def _verify_checkpoints(
+    files: list[Path], public_key: str | None, pinned: str | None, as_json: bool
+) -> None:
+    try:
+        trusted = parse_public_key(public_key) if public_key is not None else None
+        given = [(str(path), read_checkpoint(path)) for path in files]
+        with open_store() as store:
+            report = verify_checkpoints(store, given, trusted, pinned)
+    except CheckpointError as error:
+        raise fail(str(error), 1) from None
+    if as_json:
+        print_json(report.as_dict())
+    elif report.ok:
+        out.print(
+            f"log intact and extends {report.checkpoints} checkpoint(s); "
+            f"{report.uncovered} entries after the latest are not yet covered by one"
+        )
+    else:
+        err.print(f"[bold red]log broken:[/] {report.problem}", highlight=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def checkpoint_command(
+    ctx: typer.Context,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the checkpoint here (default: stdout).")
+    ] = None,
+) -> None:
+    """Sign the heads of the event log and the audit log (key file from
+    GOODSTANDING_CHECKPOINT_KEYFILE); publish or store the result outside the database.
+
+    Example: goodstanding checkpoint --out checkpoints/today.json
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    key = _checkpoint_key()
+    with open_store() as store:
+        try:
+            checkpoint = sign_checkpoint(store, key, time.time())
+        except CheckpointError as error:
+            raise fail(str(error), 1) from None
+    write_or_print(out_file, checkpoint.to_json())
+
+
+def checkpoint_keygen(
+    out_file: Annotated[Path, typer.Option("--out", help="The new private key file (0600).")],
+) -> None:
+    """Make a checkpoint signing key; prints the public key to publish.
+
+    Example: goodstanding checkpoint keygen --out /etc/goodstanding/checkpoint.key
+    """
+    try:
+        public = generate_key(out_file)
+    except KeyFileError as error:
+        raise fail(str(error)) from None
+    out.print(f"public key: {public_key_text(public)} (key id {key_id(public)})", highlight=False)

@@ -4,13 +4,17 @@ check, and the bulk SQL the other parts of the store write with."""
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import sys
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Self
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import (
     Column,
     Connection,
@@ -28,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.schema import Table
 
 from goodstanding.policy import Policy
@@ -55,6 +60,14 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _: object) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA secure_delete=ON")  # deleted records leave no copy in free pages
     cursor.close()
+
+
+def _sqlite_explicit_transactions(dbapi_connection: sqlite3.Connection, _: object) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin_immediate(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -92,6 +105,8 @@ class Database:
         except (DatabaseError, OperationalError) as error:
             reason = str(error.orig) if error.orig is not None else str(error)
             raise StoreError(f"{url} is not a database goodstanding can open: {reason}") from None
+        if names == {"alembic_version"} and self._no_revision():
+            return  # a first migration was killed after Alembic made its own table
         if names and schema.MARKER_TABLE not in names:
             raise StoreError(
                 f"{url} already holds tables ({', '.join(sorted(names)[:5])}...) and is not a "
@@ -108,15 +123,49 @@ class Database:
                     "a goodstanding store; refusing to touch it"
                 )
 
+    def _no_revision(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar() == 0
+
     def _migrate(self) -> None:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
-            found = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == "app"))
-            if found.scalar() is None:
-                conn.execute(schema.meta.insert(), [{"key": "app", "value": APP}])
+        config.attributes["on_version_apply"] = self._after_migration_step
+        engine = self._migration_engine()
+        try:
+            with engine.connect() as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+        finally:
+            if engine is not self.engine:
+                engine.dispose()
+
+    def _migration_engine(self) -> Engine:
+        """The engine migrations run on: for an SQLite file, one whose connections leave
+        transactions to explicit SQL (pysqlite would otherwise commit every CREATE on its
+        own), so each migration is one transaction and a killed one leaves nothing behind."""
+        if self.dialect != "sqlite" or self.engine.url.database in (None, "", ":memory:"):
+            return self.engine
+        engine = create_engine(self.engine.url, poolclass=NullPool)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_explicit_transactions)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+        return engine
+
+    @staticmethod
+    def _after_migration_step(ctx: MigrationContext, **_: object) -> None:
+        """Marks a new database as ours inside its first migration's transaction (so a store
+        is never left with tables but no mark); GOODSTANDING_MIGRATION_PAUSE (seconds) makes
+        each step wait before committing, for tests that kill a migration part way."""
+        conn = ctx.connection
+        assert conn is not None, "online migrations run on a connection"
+        found = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == "app"))
+        if found.scalar() is None:
+            conn.execute(schema.meta.insert(), [{"key": "app", "value": APP}])
+        pause = os.environ.get("GOODSTANDING_MIGRATION_PAUSE")
+        if pause:
+            print(f"migration step applied; pausing {pause} s", file=sys.stderr, flush=True)
+            time.sleep(float(pause))
 
     def refresh_statistics(self) -> None:
         """Lets PostgreSQL's planner see how big the keyed tables have grown (fresh tables look

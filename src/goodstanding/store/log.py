@@ -6,12 +6,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import msgspec
 from sqlalchemy import Connection, select
 from sqlalchemy.sql.schema import Table
 
+from goodstanding.events import brief
 from goodstanding.store import schema
 from goodstanding.store.database import Database
 
@@ -207,6 +209,45 @@ def verify(store: Log) -> VerifyReport:
     return report
 
 
+CHAINED_COLUMNS = frozenset({"seq", "body", "prev_hash", "hash"})
+"""The columns the hash chain itself covers; every other column is copied from the body."""
+
+
+def _body_time(value: object) -> float | None:
+    """An `at` as the body holds it (RFC 3339 in events, seconds in the audit log)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("z", "Z")).timestamp()
+        except ValueError:
+            return None
+    return None
+
+
+def column_mismatch(entry: LogEntry, body: dict[str, Any], label: str) -> str | None:
+    """Which denormalised column of a chained entry (every column but those the chain
+    covers) no longer matches its hashed body, as a message naming the entry and column;
+    None when all match."""
+    name = f"{label} {entry.seq} (id {brief(body.get('id'))})"
+    for column in (c.name for c in schema.events.columns):
+        if column in CHAINED_COLUMNS:
+            continue
+        stored = getattr(entry, column)
+        if column == "at":
+            expected: object = _body_time(body.get("at"))
+        else:
+            expected = body.get(column)
+        if stored != expected:
+            return (
+                f"{name}: its {column!r} column holds {brief(stored)} but its hashed body "
+                f"says {brief(expected)}: the column was altered"
+            )
+    return None
+
+
 def _verify_chain(store: Log, table: Table, label: str) -> VerifyReport:
     decoder = msgspec.json.Decoder(dict[str, Any])
     expected_seq, prev = 1, GENESIS
@@ -238,14 +279,9 @@ def _verify_chain(store: Log, table: Table, label: str) -> VerifyReport:
                 return broken(
                     entry.seq, entry.id, f"{name} was altered: its body does not match its hash"
                 )
-            body = decoder.decode(entry.body)
-            if (body.get("id"), body.get("actor")) != (entry.id, entry.actor):
-                return broken(
-                    entry.seq,
-                    entry.id,
-                    f"{label} {entry.seq}: its id/actor columns "
-                    "were altered and no longer match its body",
-                )
+            problem = column_mismatch(entry, decoder.decode(entry.body), label)
+            if problem is not None:
+                return broken(entry.seq, entry.id, problem)
             prev = entry.hash
             expected_seq += 1
     head = store.meta_value(head_key(table))
