@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from goodstanding.cli.common import (
     AtOption,
@@ -26,6 +26,9 @@ AccountArgument = Annotated[str, typer.Argument(help="The account id.")]
 
 def standing(account: AccountArgument, at: AtOption = None, as_json: JsonOption = False) -> None:
     """Show an account's score, band, privileges, active sanctions and strikes.
+
+    With --at, the standing as the log's events up to that time left it; an account that
+    registered later is "not registered at" that time (exit code 2, like an unknown id).
 
     Example: goodstanding standing a000042 --json
     """
@@ -63,19 +66,35 @@ def explain(account: AccountArgument, at: AtOption = None, as_json: JsonOption =
     if as_json:
         print_json(data)
         return
+    low, high = data["range"]
+    kept = {
+        None: f"within the range [{low:g}, {high:g}]",
+        "min": f"clamped to the minimum {low:g} (unclamped {data['unclamped_score']:.2f})",
+        "max": f"clamped to the maximum {high:g} (unclamped {data['unclamped_score']:.2f})",
+    }[data["clamped"]]
     out.print(
         f"[bold]{data['account']}[/] as of {data['as_of']}: score {data['score']:.2f} = "
         f"start {data['start']:g} + {data['sum_of_faded_entries']:.2f} from "
         f"{len(data['ledger'])} ledger lines (half-life {data['half_life_days']:g} days), "
-        f"within the range; band {data['band']}"
+        f"{kept}; band {data['band']}",
+        highlight=False,
     )
-    table = Table("at", "delta", "now", "reason", "rule", "evidence")
+    table = Table(
+        Column("at", no_wrap=True),
+        Column("delta", no_wrap=True, justify="right"),
+        Column("now", no_wrap=True, justify="right"),
+        Column("reason", overflow="fold"),
+        Column("rule", overflow="fold"),
+        Column("evidence", overflow="fold"),
+    )
     for line in data["ledger"]:
         rule = (
             f"{line['rule']} ({line['policy_version']}): {line['rule_text']}"
             if line["rule"]
             else ""
         )
+        if line["dated"] != line["at"]:
+            rule += f" (dated {line['dated']} for its fading: {line['note'] or ''})"
         table.add_row(
             line["at"],
             f"{line['delta']:+.2f}",

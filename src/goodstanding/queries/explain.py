@@ -7,39 +7,54 @@ from typing import Any
 
 from goodstanding.engine import iso
 from goodstanding.policy import PolicySet
-from goodstanding.queries.lookup import account_state, policy_in_force
+from goodstanding.queries.history import account_at
+from goodstanding.queries.lookup import policy_in_force
 from goodstanding.queries.standing import standing_of
 from goodstanding.store import Store
 
+# a line is shown when the event that wrote it happened (an appeal's reversal: when it was
+# decided), dated for its fading at its own `at` (a reversal: at the decision it cancels)
 LEDGER = (
-    "SELECT at, delta, reason, rule_id, policy_version, evidence, note, event_id "
-    "FROM ledger WHERE account_id = :id AND at <= :t ORDER BY event_seq, n"
+    "SELECT e.at, x.at, x.delta, x.reason, x.rule_id, x.policy_version, x.evidence, x.note, "
+    "x.event_id FROM ledger x JOIN events e ON e.seq = x.event_seq "
+    "WHERE x.account_id = :id AND e.at <= :t ORDER BY e.at, x.event_seq, x.n"
 )
 SANCTIONS = (
     "SELECT sanction_id, action, at, until, reasons FROM sanctions WHERE account_id = :id "
-    "AND at <= :t ORDER BY event_seq, n"
+    "AND at <= :t ORDER BY at, event_seq, n"
 )
 
 
 def explanation(store: Store, policies: PolicySet, account_id: str, t: float) -> dict[str, Any]:
-    """An account's standing at time t with every ledger line behind its score (each faded
-    to t, with its rule's text and evidence) and its sanction history; the sum of the faded
-    entries is the account state's, so start plus it, within the range, is the score.
-    Raises NotFound for an unknown account."""
-    account = account_state(store, account_id)
+    """An account's standing at time t (as the log's events up to t left it) with every
+    ledger line behind its score, in time order (each faded to t, with its rule's text and
+    evidence) and its sanction history. Start plus the sum of the faded lines is the score,
+    unless it fell outside the policy's range: `clamped` then names the bound it was kept
+    at ("min" or "max"). Raises NotFound for an unknown account and NotRegistered for one
+    that registered after t."""
+    account = account_at(store, policies, account_id, t)
     policy = policy_in_force(policies, t)
-    half_life = policy.scoring.half_life_seconds
+    scoring = policy.scoring
     params = {"id": account_id, "t": t}
     lines = []
-    for at, delta, reason, rule_id, version, evidence, note, event_id in store.execute_sql(
-        LEDGER, params
-    ):
+    for (
+        shown,
+        dated,
+        delta,
+        reason,
+        rule_id,
+        version,
+        evidence,
+        note,
+        event_id,
+    ) in store.execute_sql(LEDGER, params):
         rule = policies.rule_text(version, rule_id) if rule_id else None
         lines.append(
             {
-                "at": iso(at),
+                "at": iso(shown),
+                "dated": iso(dated),
                 "delta": delta,
-                "now": delta * 2 ** (-(t - at) / half_life),
+                "now": delta * 2 ** (-(t - dated) / scoring.half_life_seconds),
                 "reason": reason,
                 "rule": rule_id,
                 "rule_title": rule.title if rule else None,
@@ -50,10 +65,16 @@ def explanation(store: Store, policies: PolicySet, account_id: str, t: float) ->
                 "note": note,
             }
         )
+    faded = account.decayed(t, scoring.half_life_seconds)
+    raw = scoring.start + faded
+    clamped = "min" if raw < scoring.min else "max" if raw > scoring.max else None
     return standing_of(account, policies, policy, t) | {
-        "start": policy.scoring.start,
-        "sum_of_faded_entries": account.decayed(t, half_life),
-        "half_life_days": policy.scoring.half_life_days,
+        "start": scoring.start,
+        "sum_of_faded_entries": faded,
+        "unclamped_score": raw,
+        "range": [scoring.min, scoring.max],
+        "clamped": clamped,
+        "half_life_days": scoring.half_life_days,
         "ledger": lines,
         "sanction_history": [
             {

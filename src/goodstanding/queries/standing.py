@@ -8,14 +8,16 @@ from goodstanding.engine import iso
 from goodstanding.engine.privileges import privileges
 from goodstanding.engine.state import AccountState
 from goodstanding.policy import Policy, PolicySet
-from goodstanding.queries.lookup import account_state, policy_in_force
+from goodstanding.queries.history import account_at
+from goodstanding.queries.lookup import policy_in_force
 from goodstanding.store import Store
 
 
 def standing(store: Store, policies: PolicySet, account_id: str, t: float) -> dict[str, Any]:
-    """An account's standing at time t: score, band, privileges, sanctions and strikes;
-    raises NotFound for an unknown account."""
-    account = account_state(store, account_id)
+    """An account's standing at time t (as the log's events up to t left it): score, band,
+    privileges, sanctions and strikes; raises NotFound for an unknown account and
+    NotRegistered for one that registered after t."""
+    account = account_at(store, policies, account_id, t)
     return standing_of(account, policies, policy_in_force(policies, t), t)
 
 
