@@ -6,7 +6,6 @@ import json
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from goodstanding.events import (
     MAX_ID_LENGTH,
@@ -16,17 +15,7 @@ from goodstanding.events import (
     id_problem,
     read_lines,
 )
-
-BASE = {"id": "e1", "type": "account.registered", "at": "2026-01-01T00:00:00Z", "actor": "a1"}
-POST = {
-    "id": "p1",
-    "type": "content.posted",
-    "at": "2026-01-01T00:00:00Z",
-    "actor": "a1",
-    "content_id": "c1",
-    "kind": "post",
-    "text": "hello",
-}
+from hostile import BASE, POST, mutated
 
 
 def refusal(raw: bytes | dict[str, object], **kwargs: int) -> str:
@@ -109,43 +98,6 @@ def test_read_lines_applies_the_limit_per_line() -> None:
 def test_id_problem_accepts_ordinary_identifiers() -> None:
     for value in ("a000042", "c:1400:2", "用户-42", "x" * MAX_ID_LENGTH):
         assert id_problem(value) is None
-
-
-# -- fuzzing: mutated lines give an event or an EventError, never anything else ----------
-
-VALUES = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=False),
-    st.text(max_size=50),
-    st.sampled_from(["\x00", "\u202e", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00+01:00"]),
-    st.lists(st.integers(), max_size=3),
-)
-
-
-@st.composite
-def mutated(draw: st.DrawFn) -> bytes:
-    body: dict[str, object] = dict(draw(st.sampled_from([BASE, POST])))
-    for _ in range(draw(st.integers(0, 3))):
-        action = draw(st.sampled_from(["drop", "set", "add"]))
-        key = draw(st.sampled_from([*body, "extra", "kind", "identity"]))
-        if action == "drop":
-            body.pop(key, None)
-        else:
-            body[key] = draw(VALUES)
-    data = json.dumps(body, ensure_ascii=draw(st.booleans())).encode()
-    cut = draw(st.sampled_from(["none", "truncate", "byte", "nan", "dup"]))
-    if cut == "truncate":
-        data = data[: draw(st.integers(0, len(data)))]
-    elif cut == "byte":
-        at = draw(st.integers(0, len(data) - 1))
-        data = data[:at] + bytes([draw(st.integers(0, 255))]) + data[at + 1 :]
-    elif cut == "nan":
-        data = data.replace(b'"a1"', b"NaN").replace(b'"hello"', b"Infinity")
-    elif cut == "dup":
-        data = data[:-1] + b', "id": "other"}'
-    return data
 
 
 @settings(max_examples=400, deadline=None)

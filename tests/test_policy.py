@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from goodstanding.policy import DEFAULT_POLICY, PolicyError, PolicySet, load_policy, parse_policy
 from helpers import POLICY_V1
@@ -159,3 +161,28 @@ def test_a_missing_terms_file_is_named(tmp_path: Path) -> None:
     )
     with pytest.raises(PolicyError, match=r"spam-terms\.txt"):
         load_policy(policy)
+
+
+# -- fuzzing: mutated policy text gives a policy or located problems, never a crash -------
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_mutated_policy_text_is_a_policy_or_located_problems(data: st.DataObject) -> None:
+    text = POLICY_V1.read_text(encoding="utf-8")
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(text)))
+        action = data.draw(st.sampled_from(["cut", "insert", "delete", "nest"]))
+        if action == "cut":
+            text = text[:at]
+        elif action == "insert":
+            text = text[:at] + data.draw(st.text(max_size=12)) + text[at:]
+        elif action == "delete":
+            text = text[:at] + text[at + data.draw(st.integers(1, 40)) :]
+        else:
+            depth = data.draw(st.integers(100, 5000))
+            text = text[:at] + "\nx = " + "[" * depth + "]" * depth + "\n" + text[at:]
+    try:
+        parse_policy(text, "fuzzed.toml", POLICY_V1.parent)
+    except PolicyError as error:
+        assert error.problems and all(p.line >= 1 for p in error.problems)

@@ -464,6 +464,8 @@ def decode_event(
         raise EventError(_describe(error, data), line=line, event_id=event_id) from None
     except ValueError as error:
         raise EventError(str(error), line=line, event_id=_peek_id(data)) from None
+    except RecursionError:
+        raise EventError("the JSON is nested too deeply for an event", line=line) from None
     return event
 
 

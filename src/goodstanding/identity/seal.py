@@ -116,7 +116,7 @@ def seal_line(ring: KeyRing, line: bytes | str, *, mobile_required: bool = False
         return data
     try:
         obj = _decoder.decode(data)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return data
     if not isinstance(obj, dict):
         return data

@@ -338,6 +338,10 @@ def parse_policy(text: str, source: str = "<policy>", base_dir: Path | None = No
     Files the policy names (term lists) are read relative to `base_dir`."""
     try:
         data: dict[str, Any] = tomllib.loads(text)
+    except RecursionError:
+        raise PolicyError(
+            [Problem(source, 1, "", "not valid as a policy: arrays or tables nested too deeply")]
+        ) from None
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"line (\d+)", str(error))
         line = int(found[1]) if found else 1
