@@ -30,7 +30,7 @@ var/demo-records.key: | $(STAMP)
 demo: $(STAMP) var/demo-identity.key var/demo-records.key
 	$(BIN)/goodstanding sim --accounts $(DEMO_ACCOUNTS) --days $(DEMO_DAYS) --seed 7 --out var/demo.jsonl
 	rm -f var/demo.db var/demo.db-wal var/demo.db-shm
-	$(DEMO_KEYS) $(BIN)/goodstanding --db $(DEMO_DB) ingest var/demo.jsonl
+	$(DEMO_KEYS) $(BIN)/goodstanding --db $(DEMO_DB) ingest var/demo.jsonl --allow-future
 	$(DEMO_KEYS) $(BIN)/goodstanding --db $(DEMO_DB) summary
 	@echo "API: http://127.0.0.1:8000/v1 (docs at http://127.0.0.1:8000/docs); demo tokens:"
 	@for role in platform auditor; do \

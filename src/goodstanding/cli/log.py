@@ -29,8 +29,9 @@ from goodstanding.cli.local_keys import is_default, key_problems, local_keys, ma
 from goodstanding.events import EventError
 from goodstanding.keyfiles import KeyFileError
 from goodstanding.pipeline import Ingestor, replay
+from goodstanding.pipeline.ingest import DEFAULT_SKEW
 from goodstanding.policy import PolicyError, PolicySet
-from goodstanding.store import ChainError, Store, verify
+from goodstanding.store import ChainError, LogBroken, Store, verify
 from goodstanding.store import schema as tables
 from goodstanding.store.checkpoint import (
     KEYFILE_ENV,
@@ -74,6 +75,13 @@ def ingest(
         bool, typer.Option(help="Refuse the whole input if any line is bad.")
     ] = False,
     policy: PolicyFiles = None,
+    allow_future: Annotated[
+        bool, typer.Option(help="Accept events dated after the clock (simulated streams).")
+    ] = False,
+    max_skew: Annotated[
+        float,
+        typer.Option(min=0, help="Seconds an event may be dated after this machine's clock."),
+    ] = DEFAULT_SKEW,
     require_keys: Annotated[
         bool,
         typer.Option(
@@ -119,7 +127,9 @@ def ingest(
     with open_store(create=True, keys=not require_keys) as store:
         policies = policies_of(store, policy)
         try:
-            ingestor = Ingestor(store, policies)
+            ingestor = Ingestor(
+                store, policies, now=None if allow_future else time.time, max_skew=max_skew
+            )
         except PolicyError as bad:
             raise fail(str(bad)) from None
         stdin = nullcontext(sys.stdin.buffer)
@@ -128,7 +138,12 @@ def ingest(
             progress("ingesting") as bar,
         ):
             task = bar.add_task("ingest", total=None)
-            report = ingestor.ingest(source, strict=strict, progress=lambda n: bar.advance(task, n))
+            try:
+                report = ingestor.ingest(
+                    source, strict=strict, progress=lambda n: bar.advance(task, n)
+                )
+            except LogBroken as broken:
+                raise fail(f"log broken: {broken}; nothing more was ingested", 1) from None
         if signing_key is not None and checkpoint_every is not None:
             _checkpoint_if_due(store, signing_key, checkpoint_every, checkpoint_dir)
     if as_json:

@@ -205,6 +205,7 @@ def _resolve_reports(
             reporter.reports_upheld += 1
         else:
             reporter.reports_rejected += 1
+        ctx.state.touch_account(reporter)  # its accuracy changed, whatever the ledger does
         delta = weights.report_upheld if upheld else weights.report_rejected
         reason = "report_upheld" if upheld else "report_rejected"
         effects += ledger.gain(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,9 @@ from goodstanding.records import Message, RecordsError, RecordStore
 from goodstanding.store import Store
 
 Progress = Callable[[int], None]
+Clock = Callable[[], float]
+DEFAULT_SKEW = 300.0
+"""Seconds an event may be dated after the wall clock (clocks drift; platforms batch)."""
 BATCH = 20_000
 CACHE_LIMIT = 500_000
 
@@ -121,11 +126,25 @@ NO_KEY = (
 
 
 class Ingestor:
-    """Appends events to the log and folds them, batch by batch, in one process."""
+    """Appends events to the log and folds them, batch by batch, in one process.
 
-    def __init__(self, store: Store, policies: PolicySet, engine: Engine | None = None):
+    `now` is the clock future-dated events are checked against (None: any date is accepted,
+    for simulations); an event more than `max_skew` seconds after it is refused."""
+
+    def __init__(
+        self,
+        store: Store,
+        policies: PolicySet,
+        engine: Engine | None = None,
+        *,
+        now: Clock | None = time.time,
+        max_skew: float = DEFAULT_SKEW,
+    ):
+        if max_skew < 0:
+            raise ValueError(f"max_skew must be at least 0 seconds, got {max_skew}")
         self.store = store
         self.engine = engine or Engine(policies, build_detectors(policies))
+        self.now, self.max_skew = now, max_skew
         self._analyzed_at = BATCH // 2
         self._ring: KeyRing | None = None
         self._ring_error: str | None = None
@@ -170,6 +189,7 @@ class Ingestor:
         batch: int,
     ) -> None:
         pending: list[tuple[int, Event]] = []
+        latest = self._latest()
         for number, raw in enumerate(lines, start=1):
             data = raw.encode() if isinstance(raw, str) else raw
             if not data.strip():
@@ -177,6 +197,8 @@ class Ingestor:
             report.read += 1
             try:
                 event = decode_event(self._seal(data, report, number), line=number)
+                if latest is not None and event.at.timestamp() > latest:
+                    raise self._future(event, number)
                 if isinstance(event, ContentPosted) and event.group_id is not None:
                     self._require_records(event, number)
                 pending.append((number, event))
@@ -185,9 +207,27 @@ class Ingestor:
             if len(pending) >= batch:
                 self._batch(pending, report, conn, progress)
                 pending = []
+                latest = self._latest()
         if pending:
             self._batch(pending, report, conn, progress)
         report.errors.sort(key=lambda e: e.line or 0)
+
+    def _latest(self) -> float | None:
+        """The latest time an event may be dated now (None when any date is accepted)."""
+        return None if self.now is None else self.now() + self.max_skew
+
+    def _future(self, event: Event, line: int) -> EventError:
+        assert self.now is not None, "only checked against a clock"
+        now = self.now()
+        ahead = event.at.timestamp() - now
+        clock = datetime.fromtimestamp(now, UTC).isoformat().replace("+00:00", "Z")
+        return EventError(
+            f"`at` {event.at.isoformat()} is {ahead:,.0f} s after this machine's clock "
+            f"({clock}); an event may be dated at most {self.max_skew:g} s ahead (--max-skew); "
+            "--allow-future accepts any date (simulations)",
+            line=line,
+            event_id=event.id,
+        )
 
     def _seal(self, data: bytes, report: IngestReport, line: int) -> bytes:
         """The line with any identity value replaced by keyed fingerprints; without a key, a
@@ -269,7 +309,7 @@ class Ingestor:
                 report.errors.append(conflict(event, logged, body, line))
         prefetch(self.store, conn, self.engine.state, [e for _, e, _ in fresh])
         self.engine.prepare(e for _, e, _ in fresh)
-        tail = self.store.tail(conn)
+        tail = self.store.checked_tail(conn)
         rows: list[dict[str, Any]] = []
         effects: list[tuple[int, int, Effect]] = []
         messages: list[Message] = []

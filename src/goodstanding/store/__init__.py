@@ -5,6 +5,7 @@ from goodstanding.store.log import (
     GENESIS,
     ChainError,
     Log,
+    LogBroken,
     LogEntry,
     VerifyReport,
     entry_hash,
@@ -23,6 +24,7 @@ class Store(Log, KeyedState, Projections):
 __all__ = [
     "GENESIS",
     "ChainError",
+    "LogBroken",
     "LogEntry",
     "Store",
     "StoreError",

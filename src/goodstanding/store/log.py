@@ -83,6 +83,21 @@ class ChainError(RuntimeError):
         )
 
 
+class LogBroken(RuntimeError):
+    """The event log's head does not check: the same problem `verify` names."""
+
+
+def _altered(name: str) -> str:
+    return f"{name} was altered: its body does not match its hash"
+
+
+def _removed_from_end(label: str, count: int, head_seq: int) -> str:
+    return (
+        f"the log ends at {label} {count} but its recorded "
+        f"head is {label} {head_seq}: entries were removed from the end"
+    )
+
+
 class Log(Database):
     """The store's hash-chained logs."""
 
@@ -96,6 +111,31 @@ class Log(Database):
     def tail(self, conn: Connection, table: Table = schema.events) -> Tail:
         """The end of a chained log, to link new entries to."""
         return Tail(*self.head(conn, table))
+
+    def checked_tail(self, conn: Connection) -> Tail:
+        """The end of the event log, once its head checks (LogBroken if not): the last entry's
+        hash recomputed from its body, and the recorded head marker naming that entry. A
+        cheap check before appending, not a full verify."""
+        events = schema.events
+        row = conn.execute(select(events).order_by(events.c.seq.desc()).limit(1)).first()
+        marker = conn.execute(
+            select(schema.meta.c.value).where(schema.meta.c.key == head_key(events))
+        ).scalar()
+        seq, last = (int(row.seq), str(row.hash)) if row else (0, GENESIS)
+        if row is not None:
+            body = row.body.encode() if isinstance(row.body, str) else bytes(row.body)
+            if entry_hash(seq, row.prev_hash, body) != last:
+                raise LogBroken(_altered(f"entry {seq} (id {row.id!r})"))
+        if marker is not None:
+            head_seq, _, head_hash = str(marker).partition(":")
+            if int(head_seq) != seq:
+                raise LogBroken(_removed_from_end("entry", seq, int(head_seq)))
+            if head_hash != last:
+                raise LogBroken(
+                    f"entry {seq} (id {row.id if row else None!r}) is not the recorded head "
+                    f"(hash {head_hash[:12]}..., found {last[:12]}...): it was replaced"
+                )
+        return Tail(seq, last)
 
     def logged_bodies(self, conn: Connection, ids: Sequence[str]) -> dict[str, bytes]:
         """The logged bodies of those of these event ids already in the log."""
@@ -276,9 +316,7 @@ def _verify_chain(store: Log, table: Table, label: str) -> VerifyReport:
                     "reordered",
                 )
             if entry_hash(entry.seq, entry.prev_hash, entry.body) != entry.hash:
-                return broken(
-                    entry.seq, entry.id, f"{name} was altered: its body does not match its hash"
-                )
+                return broken(entry.seq, entry.id, _altered(name))
             problem = column_mismatch(entry, decoder.decode(entry.body), label)
             if problem is not None:
                 return broken(entry.seq, entry.id, problem)
@@ -288,10 +326,5 @@ def _verify_chain(store: Log, table: Table, label: str) -> VerifyReport:
     if head is not None:
         head_seq = int(head.split(":", 1)[0])
         if head_seq != count:
-            return broken(
-                count + 1,
-                None,
-                f"the log ends at {label} {count} but its recorded "
-                f"head is {label} {head_seq}: entries were removed from the end",
-            )
+            return broken(count + 1, None, _removed_from_end(label, count, head_seq))
     return VerifyReport(count, True)
