@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -15,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from goodstanding.pipeline import load_policies
@@ -22,8 +24,8 @@ from goodstanding.policy import PolicyError, PolicySet
 from goodstanding.queries.lookup import NotFound, last_event_time
 from goodstanding.store import Store, StoreError, default_url
 
-out = Console()
-err = Console(stderr=True)
+out = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 PolicyFiles = Annotated[
     list[Path] | None,
@@ -54,8 +56,34 @@ class Ctx:
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Prints an error and gives the exit to raise."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {safe(message)}", highlight=False)
     return typer.Exit(code)
+
+
+def _visible(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _unsafe(char: str, multiline: bool) -> bool:
+    if multiline and char == "\n":
+        return False
+    return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+
+
+def visible_controls(text: str, multiline: bool = False) -> str:
+    """The text with every control, format (bidi, zero-width), separator or unassigned
+    character written as a visible escape (``\\x1b``, ``\\u202e``); newlines kept when
+    `multiline`."""
+    return "".join(_visible(c) if _unsafe(c, multiline) else c for c in text)
+
+
+def safe(value: object, multiline: bool = False) -> str:
+    """Any untrusted value (user or operator text, ids, file contents) as Rich markup that
+    prints exactly as its characters: markup escaped, controls shown as visible escapes."""
+    return escape(visible_controls(str(value), multiline))
 
 
 @contextmanager
@@ -88,9 +116,24 @@ def policies_of(store: Store, files: list[Path] | None = None) -> PolicySet:
         raise fail(str(error)) from None
 
 
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def json_text(data: Any) -> str:
+    """Data as indented JSON text (a line), readable UTF-8 but with every control, format
+    or separator character written as a JSON escape, so that it is safe on a terminal."""
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    return "".join(_json_escape(c) if _unsafe(c, True) else c for c in text) + "\n"
+
+
 def print_json(data: Any) -> None:
-    """Prints data as indented JSON on stdout."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    """Prints data as indented JSON on stdout (see `json_text`)."""
+    sys.stdout.write(json_text(data))
 
 
 def progress(label: str) -> Progress:
@@ -154,4 +197,4 @@ def write_or_print(out_file: Path | None, text: str) -> None:
         sys.stdout.write(text)
     else:
         write_atomically(out_file, text)
-        err.print(f"wrote {out_file}")
+        err.print(f"wrote {safe(out_file)}")

@@ -17,12 +17,14 @@ from goodstanding.cli.common import (
     ToOption,
     err,
     fail,
+    json_text,
     known_ids,
     open_store,
     out,
     period,
     policies_of,
     print_json,
+    safe,
     write_atomically,
     write_or_print,
 )
@@ -48,7 +50,7 @@ def export_account(
     """
     with open_store() as store, known_ids():
         data = account_export(store, account)
-    write_or_print(out_file, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    write_or_print(out_file, json_text(data))
 
 
 def export_sor(
@@ -88,7 +90,7 @@ def export_sor(
             time.time(),
             {"from": start, "to": end, "statements": len(items), "file": out_file.name},
         )
-    out.print(f"wrote {len(items)} statements of reasons to {out_file}")
+    out.print(f"wrote {len(items)} statements of reasons to {safe(out_file)}")
 
 
 def notices_list(
@@ -109,9 +111,12 @@ def notices_list(
         print_json([asdict(n) for n in found])
         return
     for n in found:
-        state = f" (acknowledged by {n.acked_by})" if n.acked_by else ""
-        out.print(f"[bold]{n.id}[/] to {n.account_id} at {iso(n.at)}{state}: {n.subject}")
-        out.print(n.body, highlight=False, markup=False)
+        state = f" (acknowledged by {safe(n.acked_by)})" if n.acked_by else ""
+        out.print(
+            f"[bold]{safe(n.id)}[/] to {safe(n.account_id)} at {iso(n.at)}{state}: "
+            f"{safe(n.subject)}"
+        )
+        out.print(safe(n.body, multiline=True), highlight=False)
         out.print()
     err.print(f"{len(found)} notice(s)")
 
@@ -160,7 +165,5 @@ def report_transparency(
         data = transparency_report(store, policies_of(store), lower, upper)
     write_or_print(
         out_file,
-        render_html(data)
-        if fmt == "html"
-        else json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+        render_html(data) if fmt == "html" else json_text(data),
     )

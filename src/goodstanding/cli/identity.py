@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from goodstanding.cli.common import JsonOption, fail, open_store, out, print_json
+from goodstanding.cli.common import JsonOption, fail, open_store, out, print_json, safe
 from goodstanding.identity import KeyRingError, generate_key, load_keyring
 from goodstanding.identity.rotate import count_by_kid, retirable, rotation_plan
 from goodstanding.queries.identity import fingerprints_in_use
@@ -55,7 +55,7 @@ def identity_rotate(
             }
         )
     else:
-        out.print(rotation_plan(loaded.ring, counts), highlight=False)
+        out.print(safe(rotation_plan(loaded.ring, counts), multiline=True), highlight=False)
     if retire_kid is not None:
         if retire_kid not in free:
             if retire_kid == loaded.ring.current.kid:
@@ -67,6 +67,6 @@ def identity_rotate(
             raise fail(f"key {retire_kid!r} cannot be retired: {why}", 1)
         if not as_json:
             out.print(
-                f"key {retire_kid!r} may be retired: no stored fingerprint uses it; remove "
-                "it from the configured keys"
+                f"key {safe(repr(retire_kid))} may be retired: no stored fingerprint uses it; "
+                "remove it from the configured keys"
             )

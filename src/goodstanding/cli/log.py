@@ -18,6 +18,7 @@ from goodstanding.cli.common import (
     policies_of,
     print_json,
     progress,
+    safe,
 )
 from goodstanding.pipeline import Ingestor, replay
 from goodstanding.policy import PolicyError, PolicySet
@@ -61,7 +62,7 @@ def ingest(
         print_json(report.as_dict())
     else:
         for error in report.errors[:50]:
-            err.print(f"[red]rejected[/] {error}", highlight=False)
+            err.print(f"[red]rejected[/] {safe(error)}", highlight=False)
         if len(report.errors) > 50:
             err.print(f"... and {len(report.errors) - 50} more rejected lines")
         verdict = "refused (strict): nothing written" if report.refused_all else "done"
@@ -94,7 +95,7 @@ def verify_command(as_json: JsonOption = False) -> None:
             "every hash checks"
         )
     else:
-        err.print(f"[bold red]log broken:[/] {report.problem}", highlight=False)
+        err.print(f"[bold red]log broken:[/] {safe(report.problem)}", highlight=False)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -140,7 +141,7 @@ def policy_check(
             print_json({"ok": False, "problems": [vars(p) for p in error.problems]})
         else:
             for problem in error.problems:
-                err.print(f"[red]{problem}[/]", highlight=False)
+                err.print(f"[red]{safe(problem)}[/]", highlight=False)
         raise typer.Exit(1) from None
     summary: list[dict[str, Any]] = [
         {
@@ -156,6 +157,6 @@ def policy_check(
     else:
         for item in summary:
             out.print(
-                f"ok: version {item['version']} from {item['effective_from']}: "
-                f"{item['rules']} rules, bands {', '.join(item['bands'])}"
+                f"ok: version {safe(item['version'])} from {item['effective_from']}: "
+                f"{item['rules']} rules, bands {safe(', '.join(item['bands']))}"
             )

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from goodstanding.cli.common import JsonOption, known_ids, open_store, out, print_json
+from goodstanding.cli.common import JsonOption, known_ids, open_store, out, print_json, safe
 from goodstanding.queries import moderation
 from goodstanding.queries.lookup import account_state
 
@@ -30,11 +30,11 @@ def queue(
     for item in items:
         table.add_row(
             f"{item['priority']:.0f}",
-            item["content"],
-            item["rule"],
+            safe(item["content"]),
+            safe(item["rule"]),
             item["outcome"],
             item["source"],
-            "; ".join(item["evidence"])[:120],
+            safe("; ".join(item["evidence"])[:120]),
         )
     out.print(table)
 
@@ -59,7 +59,12 @@ def comments_queue(
     for item in items:
         why = "; ".join([item["reason"], *item["evidence"]])
         table.add_row(
-            item["since"], item["comment"], item["under"], item["author"], item["status"], why
+            item["since"],
+            safe(item["comment"]),
+            safe(item["under"]),
+            safe(item["author"]),
+            item["status"],
+            safe(why),
         )
     out.print(table)
 
@@ -80,14 +85,14 @@ def rules_report(
         return
     precision = "n/a" if data["precision"] is None else f"{data['precision']:.1%}"
     out.print(
-        f"[bold]{rule}[/]: {data['matched']} matched {data['by_mode']} "
+        f"[bold]{safe(rule)}[/]: {data['matched']} matched {data['by_mode']} "
         f"{data['by_source']}; reviewed {data['reviewed']}: {data['upheld']} upheld, "
         f"{data['rejected']} rejected; precision {precision}"
     )
     for example in data["examples"]:
         out.print(
-            f"  {example['content']} ({example['mode']}, {example['outcome']}, review: "
-            f"{example['review'] or 'pending'}): {'; '.join(example['evidence'])[:100]}",
+            f"  {safe(example['content'])} ({example['mode']}, {example['outcome']}, review: "
+            f"{example['review'] or 'pending'}): {safe('; '.join(example['evidence'])[:100])}",
             highlight=False,
         )
 
@@ -108,4 +113,4 @@ def rings_command(
         return
     out.print(f"{len(found)} ring(s) flagged for review")
     for members in found:
-        out.print(f"  {len(members)} accounts: {', '.join(members)}")
+        out.print(f"  {len(members)} accounts: {safe(', '.join(members))}")

@@ -25,6 +25,7 @@ from goodstanding.cli.common import (
     parse_time,
     policies_of,
     print_json,
+    safe,
 )
 from goodstanding.engine import iso
 from goodstanding.policy.retention import Retention
@@ -77,7 +78,7 @@ def hold_place(
     if as_json:
         print_json({"hold": hold.id, "scope": scope, "target": target})
     else:
-        out.print(f"hold {hold.id} placed on {scope} {target}")
+        out.print(f"hold {hold.id} placed on {scope} {safe(target)}")
 
 
 def hold_lift(
@@ -112,8 +113,8 @@ def hold_list(as_json: JsonOption = False) -> None:
         print_json(holds)
         return
     for h in holds:
-        state = f"lifted by {h['lifted_by']}" if h.get("lifted_at") else "active"
-        out.print(f"{h['id']}: {h['scope']} {h['target']} ({state}): {h['reason']}")
+        state = f"lifted by {safe(h['lifted_by'])}" if h.get("lifted_at") else "active"
+        out.print(f"{h['id']}: {h['scope']} {safe(h['target'])} ({state}): {safe(h['reason'])}")
 
 
 def records_export(
@@ -149,7 +150,7 @@ def records_export(
             time.time(),
             {"from": start, "to": end, "records": count, "file": out_file.name},
         )
-    out.print(f"exported {count} records of {group} to {out_file}")
+    out.print(f"exported {count} records of {safe(group)} to {safe(out_file)}")
 
 
 def records_purge(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from goodstanding.cli.common import JsonOption, fail, out, print_json
+from goodstanding.cli.common import JsonOption, fail, out, print_json, safe
 
 
 def sim(
@@ -41,6 +41,9 @@ def sim(
             }
         )
         return
-    out.print(f"wrote {stats.lines:,} events to {stats.path} (ground truth: {stats.truth_path})")
+    out.print(
+        f"wrote {stats.lines:,} events to {safe(stats.path)} "
+        f"(ground truth: {safe(stats.truth_path)})"
+    )
     for kind, n in stats.by_type.items():
         out.print(f"  {kind:20} {n:>10,}")
