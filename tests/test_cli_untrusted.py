@@ -4,9 +4,7 @@ reaching the terminal raw."""
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 import re
 from pathlib import Path
 
@@ -119,10 +117,6 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(console, "_force_terminal", True)
         monkeypatch.setattr(console, "_color_system", ColorSystem.TRUECOLOR)
         monkeypatch.setattr(console, "_width", 1000)
-    monkeypatch.setenv("GOODSTANDING_RECORDS_MASTER_KEY", base64.b64encode(os.urandom(32)).decode())
-    monkeypatch.setenv(
-        "GOODSTANDING_IDENTITY_KEYS", "k1:" + base64.b64encode(bytes(range(32))).decode()
-    )
 
 
 def shown(db: str, *args: str, code: int = 0) -> str:

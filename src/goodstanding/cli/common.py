@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from goodstanding.engine import iso
 from goodstanding.pipeline import load_policies
 from goodstanding.policy import PolicyError, PolicySet
 from goodstanding.queries.lookup import NotFound, last_event_time
@@ -124,10 +125,38 @@ def _json_escape(char: str) -> str:
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
+TIME_KEYS = frozenset({"at", "now", "cutoff", "since", "until", "as_of", "from", "to"})
+"""Keys whose numbers are epoch times (as are those of keys ending in ``_at``)."""
+
+
+def _is_time_key(key: object) -> bool:
+    return isinstance(key, str) and (key in TIME_KEYS or key.endswith("_at"))
+
+
+def _time(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return iso(value)
+    if isinstance(value, str) and value.endswith("+00:00"):
+        return value.removesuffix("+00:00") + "Z"
+    return with_times(value)
+
+
+def with_times(data: Any) -> Any:
+    """The data with every time (a value under a time key: `TIME_KEYS`, ``*_at``) written
+    as RFC 3339 UTC text ending in Z, the one time format of all JSON output: epoch numbers
+    converted, ``+00:00`` offsets written as Z."""
+    if isinstance(data, dict):
+        return {k: _time(v) if _is_time_key(k) else with_times(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [with_times(v) for v in data]
+    return data
+
+
 def json_text(data: Any) -> str:
-    """Data as indented JSON text (a line), readable UTF-8 but with every control, format
-    or separator character written as a JSON escape, so that it is safe on a terminal."""
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    """Data as indented JSON text (a line), times as RFC 3339 (`with_times`), readable UTF-8
+    but with every control, format or separator character written as a JSON escape, so that
+    it is safe on a terminal."""
+    text = json.dumps(with_times(data), indent=2, ensure_ascii=False, default=str)
     return "".join(_json_escape(c) if _unsafe(c, True) else c for c in text) + "\n"
 
 

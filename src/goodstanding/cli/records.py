@@ -85,6 +85,7 @@ def hold_lift(
     hold_id: Annotated[int, typer.Argument(help="The hold's id.")],
     reason: ReasonOption,
     by: ByOption,
+    as_json: JsonOption = False,
 ) -> None:
     """Lift a legal hold; the records it kept become deletable again under the retention rules.
 
@@ -99,7 +100,10 @@ def hold_lift(
         store.audit(
             by, "records.hold.lift", f"{hold.scope}:{hold.target}", reason, now, {"hold": hold_id}
         )
-    out.print(f"hold {hold_id} lifted")
+    if as_json:
+        print_json({"hold": hold_id, "lifted": True})
+    else:
+        out.print(f"hold {hold_id} lifted")
 
 
 def hold_list(as_json: JsonOption = False) -> None:
@@ -126,6 +130,7 @@ def records_export(
     out_file: Annotated[Path, typer.Option("--out", help="JSON Lines file to write.")] = Path(
         "records-export.jsonl"
     ),
+    as_json: JsonOption = False,
 ) -> None:
     """Export a group's records for an auditor, decrypted, as JSON Lines; every export is
     recorded in the audit log and counted in the transparency report.
@@ -150,7 +155,10 @@ def records_export(
             time.time(),
             {"from": start, "to": end, "records": count, "file": out_file.name},
         )
-    out.print(f"exported {count} records of {safe(group)} to {safe(out_file)}")
+    if as_json:
+        print_json({"group": group, "records": count, "file": str(out_file)})
+    else:
+        out.print(f"exported {count} records of {safe(group)} to {safe(out_file)}")
 
 
 def records_purge(
