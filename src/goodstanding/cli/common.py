@@ -87,6 +87,16 @@ def safe(value: object, multiline: bool = False) -> str:
     return escape(visible_controls(str(value), multiline))
 
 
+def clip(text: str, limit: int) -> str:
+    """The text cut to at most `limit` characters at a word boundary, with an ellipsis when
+    cut (a single word longer than the limit is cut inside it)."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > 0 else head).rstrip(" ;,") + "…"
+
+
 @contextmanager
 def open_store() -> Iterator[Store]:
     """The store named by --db, closed afterwards; a store that cannot be opened fails."""
