@@ -4,6 +4,7 @@ The tree is assembled here, in one place, in the order `--help` lists it."""
 
 from __future__ import annotations
 
+from importlib import metadata
 from typing import Annotated
 
 import typer
@@ -17,11 +18,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
 def _group(name: str, help_text: str, parent: typer.Typer = app) -> typer.Typer:
-    sub = typer.Typer(help=help_text, no_args_is_help=True)
+    sub = typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
     parent.add_typer(sub, name=name)
     return sub
 
@@ -37,6 +39,12 @@ comments_app = _group("comments", "Comments waiting for the owners of posts.")
 report_app = _group("report", "Reports for the public.")
 
 
+def _version(shown: bool) -> None:
+    if shown:
+        typer.echo(f"goodstanding {metadata.version('goodstanding')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     db: Annotated[
@@ -47,6 +55,12 @@ def main(
             help="SQLAlchemy database URL (default: sqlite:///var/goodstanding.db).",
         ),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """goodstanding: explainable account standing for online communities."""
     Ctx.db = db or default_url()
