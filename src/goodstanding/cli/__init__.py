@@ -4,6 +4,7 @@ The tree is assembled here, in one place, in the order `--help` lists it."""
 
 from __future__ import annotations
 
+from importlib import metadata
 from typing import Annotated
 
 import typer
@@ -27,11 +28,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
 def _group(name: str, help_text: str, parent: typer.Typer = app) -> typer.Typer:
-    sub = typer.Typer(help=help_text, no_args_is_help=True)
+    sub = typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
     parent.add_typer(sub, name=name)
     return sub
 
@@ -52,6 +54,12 @@ checkpoint_app = typer.Typer(
 app.add_typer(checkpoint_app, name="checkpoint")
 
 
+def _version(shown: bool) -> None:
+    if shown:
+        typer.echo(f"goodstanding {metadata.version('goodstanding')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     db: Annotated[
@@ -62,6 +70,12 @@ def main(
             help="SQLAlchemy database URL (default: sqlite:///var/goodstanding.db).",
         ),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """goodstanding: explainable account standing for online communities."""
     Ctx.db = db or default_url()

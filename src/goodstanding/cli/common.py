@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
@@ -15,10 +16,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import create_engine, inspect, make_url
 
 from goodstanding.cli.local_keys import local_keys
+from goodstanding.engine import iso
 from goodstanding.keyfiles import KeyFileError, write_new_key_file
 from goodstanding.pipeline import load_policies
 from goodstanding.policy import PolicyError, PolicySet
@@ -26,8 +29,8 @@ from goodstanding.queries.lookup import NotFound, last_event_time
 from goodstanding.store import Store, StoreError, default_url
 from goodstanding.store.schema import MARKER_TABLE
 
-out = Console()
-err = Console(stderr=True)
+out = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 PolicyFiles = Annotated[
     list[Path] | None,
@@ -64,8 +67,44 @@ class Ctx:
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Prints an error and gives the exit to raise."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {safe(message)}", highlight=False)
     return typer.Exit(code)
+
+
+def _visible(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _unsafe(char: str, multiline: bool) -> bool:
+    if multiline and char == "\n":
+        return False
+    return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+
+
+def visible_controls(text: str, multiline: bool = False) -> str:
+    """The text with every control, format (bidi, zero-width), separator or unassigned
+    character written as a visible escape (``\\x1b``, ``\\u202e``); newlines kept when
+    `multiline`."""
+    return "".join(_visible(c) if _unsafe(c, multiline) else c for c in text)
+
+
+def safe(value: object, multiline: bool = False) -> str:
+    """Any untrusted value (user or operator text, ids, file contents) as Rich markup that
+    prints exactly as its characters: markup escaped, controls shown as visible escapes."""
+    return escape(visible_controls(str(value), multiline))
+
+
+def clip(text: str, limit: int) -> str:
+    """The text cut to at most `limit` characters at a word boundary, with an ellipsis when
+    cut (a single word longer than the limit is cut inside it)."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > 0 else head).rstrip(" ;,") + "…"
 
 
 def store_exists(url: str) -> bool:
@@ -133,9 +172,52 @@ def policies_of(store: Store, files: list[Path] | None = None) -> PolicySet:
         raise fail(str(error)) from None
 
 
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+TIME_KEYS = frozenset({"at", "now", "cutoff", "since", "until", "as_of", "from", "to"})
+"""Keys whose numbers are epoch times (as are those of keys ending in ``_at``)."""
+
+
+def _is_time_key(key: object) -> bool:
+    return isinstance(key, str) and (key in TIME_KEYS or key.endswith("_at"))
+
+
+def _time(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return iso(value)
+    if isinstance(value, str) and value.endswith("+00:00"):
+        return value.removesuffix("+00:00") + "Z"
+    return with_times(value)
+
+
+def with_times(data: Any) -> Any:
+    """The data with every time (a value under a time key: `TIME_KEYS`, ``*_at``) written
+    as RFC 3339 UTC text ending in Z, the one time format of all JSON output: epoch numbers
+    converted, ``+00:00`` offsets written as Z."""
+    if isinstance(data, dict):
+        return {k: _time(v) if _is_time_key(k) else with_times(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [with_times(v) for v in data]
+    return data
+
+
+def json_text(data: Any) -> str:
+    """Data as indented JSON text (a line), times as RFC 3339 (`with_times`), readable UTF-8
+    but with every control, format or separator character written as a JSON escape, so that
+    it is safe on a terminal."""
+    text = json.dumps(with_times(data), indent=2, ensure_ascii=False, default=str)
+    return "".join(_json_escape(c) if _unsafe(c, True) else c for c in text) + "\n"
+
+
 def print_json(data: Any) -> None:
-    """Prints data as indented JSON on stdout."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    """Prints data as indented JSON on stdout (see `json_text`)."""
+    sys.stdout.write(json_text(data))
 
 
 def progress(label: str) -> Progress:
@@ -209,7 +291,7 @@ def write_or_print(out_file: Path | None, text: str) -> None:
         sys.stdout.write(text)
     else:
         write_atomically(out_file, text)
-        err.print(f"wrote {out_file}")
+        err.print(f"wrote {safe(out_file)}")
 
 
 def write_key(out_file: Path | None, text: str) -> None:
@@ -221,4 +303,4 @@ def write_key(out_file: Path | None, text: str) -> None:
         write_new_key_file(out_file, text)
     except KeyFileError as error:
         raise fail(str(error)) from None
-    err.print(f"wrote {out_file} (mode 0600)", highlight=False)
+    err.print(f"wrote {safe(out_file)} (mode 0600)", highlight=False)

@@ -15,6 +15,7 @@ from goodstanding.cli.common import (
     out,
     policies_of,
     print_json,
+    safe,
 )
 from goodstanding.queries import groups
 
@@ -34,17 +35,18 @@ def group_command(
         print_json(data)
         return
     out.print(
-        f"[bold]{data['group']}[/] {data['name']!r}: {data['members']} members, owner "
-        f"{data['owner']}, as of {data['as_of']}"
+        f"[bold]{safe(data['group'])}[/] {safe(repr(data['name']))}: {data['members']} members, "
+        f"owner {safe(data['owner'])}, as of {data['as_of']}"
     )
     for band, ids in data["members_by_band"].items():
         out.print(
-            f"  {band:12} {len(ids):>6}  {', '.join(ids[:8])}{' ...' if len(ids) > 8 else ''}"
+            f"  {band:12} {len(ids):>6}  {safe(', '.join(ids[:8]))}"
+            + (" ..." if len(ids) > 8 else "")
         )
     for admin in data["admins"]:
         state = "acting" if admin["acting"] else "[red]suspended[/]: standing too low"
-        out.print(f"  {admin['role']:6} {admin['account']}: {state}")
+        out.print(f"  {admin['role']:6} {safe(admin['account'])}: {state}")
     if data["without_acting_admin"]:
         out.print("[bold red]flagged:[/] no acting admin")
     for flag in data["flags"]:
-        out.print(f"  {flag['at']}  {flag['message']}")
+        out.print(f"  {flag['at']}  {safe(flag['message'])}")

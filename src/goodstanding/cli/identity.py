@@ -13,6 +13,7 @@ from goodstanding.cli.common import (
     open_store,
     out,
     print_json,
+    safe,
     write_key,
 )
 from goodstanding.identity import KeyRingError, generate_key, load_keyring
@@ -64,7 +65,7 @@ def identity_rotate(
             }
         )
     else:
-        out.print(rotation_plan(loaded.ring, counts), highlight=False)
+        out.print(safe(rotation_plan(loaded.ring, counts), multiline=True), highlight=False)
     if retire_kid is not None:
         if retire_kid not in free:
             if retire_kid == loaded.ring.current.kid:
@@ -76,6 +77,6 @@ def identity_rotate(
             raise fail(f"key {retire_kid!r} cannot be retired: {why}", 1)
         if not as_json:
             out.print(
-                f"key {retire_kid!r} may be retired: no stored fingerprint uses it; remove "
-                "it from the configured keys"
+                f"key {safe(repr(retire_kid))} may be retired: no stored fingerprint uses it; "
+                "remove it from the configured keys"
             )

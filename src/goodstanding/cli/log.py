@@ -22,6 +22,7 @@ from goodstanding.cli.common import (
     policies_of,
     print_json,
     progress,
+    safe,
     store_exists,
     write_or_print,
 )
@@ -151,10 +152,10 @@ def ingest(
     else:
         if verbose:
             for refused in report.errors:
-                err.print(f"[red]rejected[/] {refused}", highlight=False)
+                err.print(f"[red]rejected[/] {safe(refused)}", highlight=False)
         else:
             for line in refusals(report.errors):
-                err.print(f"[red]{line}[/]", highlight=False)
+                err.print(f"[red]{safe(line)}[/]", highlight=False)
         verdict = "refused (strict): nothing written" if report.refused_all else "done"
         out.print(
             f"{verdict}: {report.read} read, {report.accepted} accepted, "
@@ -236,7 +237,7 @@ def verify_command(
             "every hash checks"
         )
     else:
-        err.print(f"[bold red]log broken:[/] {report.problem}", highlight=False)
+        err.print(f"[bold red]log broken:[/] {safe(report.problem)}", highlight=False)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -282,7 +283,7 @@ def policy_check(
             print_json({"ok": False, "problems": [vars(p) for p in error.problems]})
         else:
             for problem in error.problems:
-                err.print(f"[red]{problem}[/]", highlight=False)
+                err.print(f"[red]{safe(problem)}[/]", highlight=False)
         raise typer.Exit(1) from None
     summary: list[dict[str, Any]] = [
         {
@@ -298,8 +299,8 @@ def policy_check(
     else:
         for item in summary:
             out.print(
-                f"ok: version {item['version']} from {item['effective_from']}: "
-                f"{item['rules']} rules, bands {', '.join(item['bands'])}"
+                f"ok: version {safe(item['version'])} from {item['effective_from']}: "
+                f"{item['rules']} rules, bands {safe(', '.join(item['bands']))}"
             )
 
 

@@ -26,6 +26,7 @@ from goodstanding.cli.common import (
     period,
     policies_of,
     print_json,
+    safe,
     write_key,
     write_private,
 )
@@ -81,13 +82,14 @@ def hold_place(
     if as_json:
         print_json({"hold": hold.id, "scope": scope, "target": target})
     else:
-        out.print(f"hold {hold.id} placed on {scope} {target}")
+        out.print(f"hold {hold.id} placed on {scope} {safe(target)}")
 
 
 def hold_lift(
     hold_id: Annotated[int, typer.Argument(help="The hold's id.")],
     reason: ReasonOption,
     by: ByOption,
+    as_json: JsonOption = False,
 ) -> None:
     """Lift a legal hold; the records it kept become deletable again under the retention rules.
 
@@ -102,7 +104,10 @@ def hold_lift(
         store.audit(
             by, "records.hold.lift", f"{hold.scope}:{hold.target}", reason, now, {"hold": hold_id}
         )
-    out.print(f"hold {hold_id} lifted")
+    if as_json:
+        print_json({"hold": hold_id, "lifted": True})
+    else:
+        out.print(f"hold {hold_id} lifted")
 
 
 def hold_list(as_json: JsonOption = False) -> None:
@@ -116,8 +121,8 @@ def hold_list(as_json: JsonOption = False) -> None:
         print_json(holds)
         return
     for h in holds:
-        state = f"lifted by {h['lifted_by']}" if h.get("lifted_at") else "active"
-        out.print(f"{h['id']}: {h['scope']} {h['target']} ({state}): {h['reason']}")
+        state = f"lifted by {safe(h['lifted_by'])}" if h.get("lifted_at") else "active"
+        out.print(f"{h['id']}: {h['scope']} {safe(h['target'])} ({state}): {safe(h['reason'])}")
 
 
 def records_export(
@@ -164,7 +169,7 @@ def records_export(
     if as_json:
         print_json({"group": group, "records": count, "file": str(out_file)})
     else:
-        out.print(f"exported {count} records of {group} to {out_file}")
+        out.print(f"exported {count} records of {safe(group)} to {safe(out_file)}")
 
 
 def records_purge(

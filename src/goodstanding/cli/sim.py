@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from goodstanding.cli.common import JsonOption, err, fail, out, print_json
+from goodstanding.cli.common import JsonOption, err, fail, out, print_json, safe
 
 
 def sim(
@@ -68,7 +68,8 @@ def sim(
         return
     say = err if to_stdout else out
     say.print(
-        f"wrote {lines:,} events to {where} (ground truth: {truth_file or 'not written'})",
+        f"wrote {lines:,} events to {safe(where)} "
+        f"(ground truth: {safe(truth_file or 'not written')})",
         highlight=False,
     )
     for kind, n in counts.items():

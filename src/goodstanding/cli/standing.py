@@ -16,6 +16,7 @@ from goodstanding.cli.common import (
     out,
     policies_of,
     print_json,
+    safe,
 )
 from goodstanding.queries import explain as explained
 from goodstanding.queries import standing as standings
@@ -37,20 +38,23 @@ def standing(account: AccountArgument, at: AtOption = None, as_json: JsonOption 
     if as_json:
         print_json(data)
         return
-    out.print(f"[bold]{data['account']}[/] ({data['role']}) as of {data['as_of']}")
+    out.print(f"[bold]{safe(data['account'])}[/] ({data['role']}) as of {data['as_of']}")
     out.print(
         f"score {data['score']:.2f}  band [bold]{data['band']}[/]  "
-        f"(policy {data['policy_version']})"
+        f"(policy {safe(data['policy_version'])})"
     )
     out.print(f"may: {', '.join(data['privileges']) or 'nothing'}")
-    out.print(f"why: {data['privileges_reason']}", highlight=False)
+    out.print(f"why: {safe(data['privileges_reason'])}", highlight=False)
     for s in data["sanctions"]:
         out.print(
             f"sanction: {s['action']} since {s['since']} until {s['until'] or 'no end'} "
-            f"(rule {s['rule']})"
+            f"(rule {safe(s['rule'])})"
         )
     for s in data["strikes"]:
-        out.print(f"strike: {s['rule']} on {s['content']} at {s['at']}, expires {s['expires_at']}")
+        out.print(
+            f"strike: {safe(s['rule'])} on {safe(s['content'])} at {s['at']}, "
+            f"expires {s['expires_at']}"
+        )
 
 
 def explain(account: AccountArgument, at: AtOption = None, as_json: JsonOption = False) -> None:
@@ -73,7 +77,7 @@ def explain(account: AccountArgument, at: AtOption = None, as_json: JsonOption =
         "max": f"clamped to the maximum {high:g} (unclamped {data['unclamped_score']:.2f})",
     }[data["clamped"]]
     out.print(
-        f"[bold]{data['account']}[/] as of {data['as_of']}: score {data['score']:.2f} = "
+        f"[bold]{safe(data['account'])}[/] as of {data['as_of']}: score {data['score']:.2f} = "
         f"start {data['start']:g} + {data['sum_of_faded_entries']:.2f} from "
         f"{len(data['ledger'])} ledger lines (half-life {data['half_life_days']:g} days), "
         f"{kept}; band {data['band']}",
@@ -99,14 +103,15 @@ def explain(account: AccountArgument, at: AtOption = None, as_json: JsonOption =
             line["at"],
             f"{line['delta']:+.2f}",
             f"{line['now']:+.2f}",
-            line["reason"],
-            rule,
-            ", ".join(line["evidence"]),
+            safe(line["reason"]),
+            safe(rule),
+            safe(", ".join(line["evidence"])),
         )
     out.print(table)
     for s in data["sanction_history"]:
         out.print(
-            f"[bold]{s['action']}[/] at {s['at']} until {s['until'] or 'no end'}: {s['reasons']}",
+            f"[bold]{s['action']}[/] at {s['at']} until {s['until'] or 'no end'}: "
+            f"{safe(s['reasons'])}",
             highlight=False,
         )
 
@@ -124,7 +129,7 @@ def summary(as_json: JsonOption = False) -> None:
     out.print(f"[bold]goodstanding[/]: {data['events']} events, as of {data['as_of']}")
     table = Table("band", "accounts", title="Accounts per band")
     for name, n in data["accounts_per_band"].items():
-        table.add_row(name, str(n))
+        table.add_row(safe(name), str(n))
     out.print(table)
     table = Table("step", "sanctions", title="Sanctions by step")
     for name, n in data["sanctions_by_step"].items():
@@ -132,6 +137,6 @@ def summary(as_json: JsonOption = False) -> None:
     out.print(table)
     table = Table("rule", "strikes", title="Top rules (upheld violations)")
     for item in data["top_rules"]:
-        table.add_row(item["rule"], str(item["strikes"]))
+        table.add_row(safe(item["rule"]), str(item["strikes"]))
     out.print(table)
     out.print(f"{data['denials']} denied actions, {data['ledger_entries']} ledger entries")

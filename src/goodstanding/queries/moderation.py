@@ -87,9 +87,15 @@ def owner_queue(store: Store, owner: str) -> list[dict[str, Any]]:
     return sorted(items, key=lambda i: (i["since"], i["comment"]))
 
 
-def rule_report(store: Store, rule_id: str, examples: int = 5) -> dict[str, Any]:
+def open_item_count(store: Store) -> int:
+    """How many review items are open (the queue's length before any limit)."""
+    query = OPEN_ITEMS.replace("LIMIT :limit", "")
+    return int(store.execute_sql(f"SELECT COUNT(*) FROM ({query}) AS open_items", {})[0][0])
+
+
+def rule_report(store: Store, rule_id: str, examples: int | None = 5) -> dict[str, Any]:
     """How a rule (live or shadow) performs: items matched, by detector or reports, and how
-    reviews judged them (precision), with examples."""
+    reviews judged them (precision), with the first `examples` examples (all with None)."""
     rows = store.execute_sql(
         "SELECT f.content_id, f.mode, f.source, f.outcome, f.evidence, "
         "(SELECT l.status FROM labels l WHERE l.content_id = f.content_id AND "
