@@ -112,11 +112,16 @@ def test_the_example_runs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     folder, db, notices = demo
-    args = _here(command, notices)
-    if args[0] in SKIPPED:
-        pytest.skip(f"{args[0]} {SKIPPED[args[0]]}")
     monkeypatch.chdir(folder)
-    result = runner.invoke(app, ["--db", db, *args])
-    assert result.exit_code == _expected_code(command), (
-        f"{where}: {command}\nexit {result.exit_code}:\n{result.output}"
-    )
+    piped: bytes | None = None
+    stages = command.split(" | ")  # a pipeline: each stage reads the one before's stdout
+    for n, stage in enumerate(stages):
+        args = _here(stage, notices)
+        if args[0] in SKIPPED:
+            pytest.skip(f"{args[0]} {SKIPPED[args[0]]}")
+        result = runner.invoke(app, ["--db", db, *args], input=piped)
+        expected = _expected_code(command) if n == len(stages) - 1 else 0
+        assert result.exit_code == expected, (
+            f"{where}: {command}\nexit {result.exit_code}:\n{result.output}"
+        )
+        piped = result.stdout_bytes
