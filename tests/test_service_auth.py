@@ -86,6 +86,7 @@ def test_failed_authentications_are_rate_limited(db_url: str) -> None:
 def test_the_cli_creates_lists_and_revokes(tmp_path) -> None:  # type: ignore[no-untyped-def]
     db = f"sqlite:///{tmp_path}/cli.db"
     runner = CliRunner()
+    assert runner.invoke(cli, ["--db", db, "init"]).exit_code == 0  # only ingest/init create
     made = runner.invoke(cli, ["--db", db, "token", "create", "--role", "auditor"])
     assert made.exit_code == 0, made.output
     secret = made.stdout.strip().splitlines()[-1]

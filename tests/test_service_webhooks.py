@@ -122,6 +122,7 @@ def test_replay_sends_nothing_again(api: Api, db_url: str) -> None:
 
 def test_the_cli_adds_and_lists(db_url: str) -> None:
     runner = CliRunner()
+    assert runner.invoke(cli, ["--db", db_url, "init"]).exit_code == 0  # only ingest/init create
     added = runner.invoke(cli, ["--db", db_url, "webhooks", "add", "http://127.0.0.1:9/x"])
     assert added.exit_code == 0, added.output
     assert added.stdout.strip().splitlines()[-1].startswith("whsec_")

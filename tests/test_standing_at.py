@@ -38,7 +38,7 @@ def _review(n: int, day: str, verdict: str = "violates") -> list[bytes]:
     return [
         line(
             "content.posted",
-            f"2026-01-{day}T09:00:00Z",
+            f"2026-01-02T0{n}:00:00Z",  # every post before any decision, so each was shown
             "m1",
             id=f"p{n}",
             content_id=f"c{n}",
