@@ -19,6 +19,7 @@ from goodstanding.pipeline import Ingestor, load_policies
 from goodstanding.policy import PolicySet
 from goodstanding.queries import explain, groups, standing, summary
 from goodstanding.queries.lookup import NotFound, account_state, policy_in_force
+from goodstanding.queries.moderation import named_evidence
 from goodstanding.store import Store
 from helpers import POLICY_V1, line
 
@@ -135,3 +136,14 @@ def test_unknown_ids_are_not_found(club: tuple[Store, PolicySet, float]) -> None
         standing.standing(store, policies, "nobody", t)
     with pytest.raises(NotFound, match="unknown group 'nog'"):
         groups.group(store, policies, "nog", t)
+
+
+def test_review_evidence_names_its_detector() -> None:
+    policies = PolicySet.default()
+    rule = next(r for r in policies.versions[-1].rules if r.detectors)
+    kind = str(type(rule.detectors[0]).__struct_config__.tag)
+    at = policies.versions[-1].effective_from.timestamp()
+    named = named_evidence(policies, rule.id, at, f"{kind} 0: 'some text'")
+    assert named.startswith(f"rule {rule.id}, {kind} detector 1 (")
+    assert named.endswith(": 'some text'") and f"{kind} 0" not in named
+    assert named_evidence(policies, "no.such", at, "pattern 0: x") == "pattern 0: x"

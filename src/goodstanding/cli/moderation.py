@@ -34,7 +34,7 @@ def queue(
     Example: goodstanding queue --limit 10
     """
     with open_store() as store:
-        items = moderation.review_queue(store, limit)
+        items = moderation.review_queue(store, policies_of(store), limit)
         total = moderation.open_item_count(store)
         now = last_event_time(store)
     if as_json:

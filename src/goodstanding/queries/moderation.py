@@ -4,12 +4,21 @@ rings of accounts that like each other's violating content. Read-only queries ov
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import msgspec
 
 from goodstanding.detect import find_rings, like_edges
+from goodstanding.detect.spec import (
+    ClassifierSpec,
+    DetectorSpec,
+    KnownSpec,
+    PatternSpec,
+    TermsSpec,
+)
 from goodstanding.engine import iso
+from goodstanding.policy import PolicySet
 from goodstanding.store import Store
 
 OPEN_ITEMS = """
@@ -24,16 +33,44 @@ LIMIT :limit
 """
 
 
-def review_queue(store: Store, limit: int = 50) -> list[dict[str, Any]]:
+_EVIDENCE = re.compile(r"(terms|pattern|classifier|known|reports) (\d+)(.*)", re.DOTALL)
+
+
+def _summary(spec: DetectorSpec) -> str:
+    """What one detector declaration is, in a few words."""
+    if isinstance(spec, TermsSpec):
+        return spec.terms_file or f"{len(spec.terms)} terms"
+    if isinstance(spec, PatternSpec):
+        return f"{len(spec.patterns)} patterns"
+    if isinstance(spec, ClassifierSpec):
+        return f"model {spec.model}, threshold {spec.threshold:g}"
+    if isinstance(spec, KnownSpec):
+        return spec.items_file or f"{len(spec.items)} known items"
+    return f"report score {spec.threshold:g}"
+
+
+def named_evidence(policies: PolicySet, rule_id: str, at: float, line: str) -> str:
+    """An evidence line with its detector named: `pattern 0: ...` becomes `rule R, pattern
+    detector 1 (3 patterns): ...`, from the rule as the policy in force at `at` declares it."""
+    found = _EVIDENCE.match(line)
+    rule = (policies.at_epoch(at) or policies.versions[0]).rules_by_id.get(rule_id)
+    if found is None or rule is None or int(found[2]) >= len(rule.detectors):
+        return line
+    index = int(found[2])
+    spec = rule.detectors[index]
+    return f"rule {rule_id}, {found[1]} detector {index + 1} ({_summary(spec)}){found[3]}"
+
+
+def review_queue(store: Store, policies: PolicySet, limit: int = 50) -> list[dict[str, Any]]:
     """Open review items, highest priority first (severity, reach, report score), each with
-    the evidence that put it there."""
+    the evidence that put it there, its detectors named."""
     return [
         {
             "content": r[0],
             "rule": r[1],
             "outcome": r[2],
             "source": r[3],
-            "evidence": json.loads(r[4]),
+            "evidence": [named_evidence(policies, r[1], r[6], e) for e in json.loads(r[4])],
             "priority": round(r[5], 2),
             "flagged_at": iso(r[6]),
             "author": r[7],

@@ -79,9 +79,9 @@ def account_statements(store: Store, policies: PolicySet, account_id: str) -> li
     ]
 
 
-def queue(store: Store, limit: int) -> list[dict[str, Any]]:
+def queue(store: Store, policies: PolicySet, limit: int) -> list[dict[str, Any]]:
     """The review queue, highest priority first (the CLI's `queue`)."""
-    return review_queue(store, limit)
+    return review_queue(store, policies, limit)
 
 
 def transparency(store: Store, policies: PolicySet, start: float, end: float) -> dict[str, Any]:

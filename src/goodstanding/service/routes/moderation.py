@@ -46,7 +46,7 @@ def get_queue(
     svc: Service = Depends(service),
 ) -> list[dict[str, Any]]:
     """Open review items, highest priority first, with the evidence behind each."""
-    return backend.queue(svc.store, limit)
+    return backend.queue(svc.store, svc.policies, limit)
 
 
 def _write(svc: Service, token: Token, kind: str, fields: dict[str, Any]) -> JSONResponse:
