@@ -60,7 +60,7 @@ def queue(
             safe(item["rule"]),
             item["outcome"],
             item["source"],
-            safe(clip("; ".join(item["evidence"]), 120)),
+            safe(clip("; ".join(item["evidence"]), 200)),
         )
     out.print(table)
 

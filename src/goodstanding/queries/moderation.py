@@ -50,15 +50,15 @@ def _summary(spec: DetectorSpec) -> str:
 
 
 def named_evidence(policies: PolicySet, rule_id: str, at: float, line: str) -> str:
-    """An evidence line with its detector named: `pattern 0: ...` becomes `rule R, pattern
-    detector 1 (3 patterns): ...`, from the rule as the policy in force at `at` declares it."""
+    """An evidence line with its detector named: `pattern 0: ...` of rule R becomes `pattern
+    detector 1 (3 patterns): ...`, from rule R as the policy in force at `at` declares it."""
     found = _EVIDENCE.match(line)
     rule = (policies.at_epoch(at) or policies.versions[0]).rules_by_id.get(rule_id)
     if found is None or rule is None or int(found[2]) >= len(rule.detectors):
         return line
     index = int(found[2])
     spec = rule.detectors[index]
-    return f"rule {rule_id}, {found[1]} detector {index + 1} ({_summary(spec)}){found[3]}"
+    return f"{found[1]} detector {index + 1} ({_summary(spec)}){found[3]}"
 
 
 def review_queue(store: Store, policies: PolicySet, limit: int = 50) -> list[dict[str, Any]]:
