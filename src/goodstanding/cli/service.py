@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from goodstanding.cli.common import Ctx, err, fail, open_store, out
+from goodstanding.cli.common import Ctx, err, fail, open_store, out, parse_time
 from goodstanding.engine import iso
 from goodstanding.service import backend, webhooks
 from goodstanding.service.tokens import ROLES, TokenError, create_token, list_tokens, revoke_token
@@ -23,15 +22,7 @@ webhooks_app = typer.Typer(
 
 
 def _expiry(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise fail(f"--expires {value!r} is not an RFC 3339 timestamp") from None
-    if when.tzinfo is None:
-        raise fail(f"--expires {value!r} needs an offset (e.g. Z)")
-    return when.timestamp()
+    return None if value is None else parse_time(value, "--expires")
 
 
 @token_app.command("create")

@@ -20,6 +20,21 @@ from goodstanding.records.tables import RECORD_TABLES, record_keys, record_recor
 from goodstanding.store.schema import metadata
 
 _ATTEMPTS = 3
+_RECORD_COLUMNS = (
+    record_records.c.content_id,
+    record_records.c.group_id,
+    record_records.c.author_id,
+    record_records.c.at,
+    record_records.c.period,
+    record_records.c.nonce,
+    record_records.c.ciphertext,
+    record_records.c.key_id,
+    record_keys.c.wrapped_key,
+    record_keys.c.master_key_id,
+    record_keys.c.group_id.label("key_group"),
+    record_keys.c.period.label("key_period"),
+)
+"""What decrypting a record needs: the record, its data key and the key's binding."""
 
 
 class RecordNotFoundError(RecordsError, LookupError):
@@ -207,21 +222,7 @@ class RecordStore:
         r, k = record_records.c, record_keys.c
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(
-                    r.content_id,
-                    r.group_id,
-                    r.author_id,
-                    r.at,
-                    r.period,
-                    r.nonce,
-                    r.ciphertext,
-                    r.key_id,
-                    k.wrapped_key,
-                    k.master_key_id,
-                    k.destroyed_at,
-                    k.group_id.label("key_group"),
-                    k.period.label("key_period"),
-                )
+                select(*_RECORD_COLUMNS, k.destroyed_at)
                 .join(record_keys, k.id == r.key_id)
                 .where(r.content_id == content_id)
             ).first()
@@ -255,20 +256,7 @@ class RecordStore:
         cursor: tuple[float, str] | None = None
         while True:
             query = (
-                select(
-                    r.content_id,
-                    r.group_id,
-                    r.author_id,
-                    r.at,
-                    r.period,
-                    r.nonce,
-                    r.ciphertext,
-                    r.key_id,
-                    k.wrapped_key,
-                    k.master_key_id,
-                    k.group_id.label("key_group"),
-                    k.period.label("key_period"),
-                )
+                select(*_RECORD_COLUMNS)
                 .join(record_keys, k.id == r.key_id)
                 .where(r.group_id == group_id, r.at >= start, r.at < end, k.destroyed_at.is_(None))
                 .order_by(r.at, r.content_id)
