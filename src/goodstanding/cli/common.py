@@ -26,7 +26,7 @@ from goodstanding.keyfiles import KeyFileError, write_new_key_file
 from goodstanding.pipeline import load_policies
 from goodstanding.policy import PolicyError, PolicySet
 from goodstanding.queries.lookup import NotFound, last_event_time
-from goodstanding.store import Store, StoreError, default_url
+from goodstanding.store import OnWait, Store, StoreError, WriterBusy, default_url
 from goodstanding.store.schema import MARKER_TABLE
 
 out = Console(emoji=False)
@@ -65,9 +65,10 @@ class Ctx:
     db: str = default_url()
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
-    """Prints an error and gives the exit to raise."""
-    err.print(f"[bold red]error:[/] {safe(message)}", highlight=False)
+def fail(message: str, code: int = 2, one_line: bool = False) -> typer.Exit:
+    """Prints an error (`one_line`: never wrapped, for scripts that read it) and gives the
+    exit to raise."""
+    err.print(f"[bold red]error:[/] {safe(message)}", highlight=False, soft_wrap=one_line)
     return typer.Exit(code)
 
 
@@ -164,10 +165,20 @@ def known_ids() -> Iterator[None]:
         raise fail(str(error)) from None
 
 
-def policies_of(store: Store, files: list[Path] | None = None) -> PolicySet:
-    """The recorded policy versions plus those in `files`; a bad file fails."""
+def policies_of(
+    store: Store,
+    files: list[Path] | None = None,
+    *,
+    wait: float | None = None,
+    on_wait: OnWait | None = None,
+) -> PolicySet:
+    """The recorded policy versions plus those in `files` (recorded under the write lock,
+    `wait` and `on_wait` as for Store.write_lock: WriterBusy passes through); a bad file
+    fails."""
     try:
-        return load_policies(store, [str(f) for f in files or []])
+        return load_policies(store, [str(f) for f in files or []], wait=wait, on_wait=on_wait)
+    except WriterBusy:
+        raise
     except (PolicyError, StoreError) as error:
         raise fail(str(error)) from None
 

@@ -30,9 +30,9 @@ from goodstanding.cli.local_keys import is_default, key_problems, local_keys, ma
 from goodstanding.events import EventError
 from goodstanding.keyfiles import KeyFileError
 from goodstanding.pipeline import Ingestor, replay
-from goodstanding.pipeline.ingest import DEFAULT_SKEW
+from goodstanding.pipeline.ingest import BATCH, DEFAULT_SKEW
 from goodstanding.policy import PolicyError, PolicySet
-from goodstanding.store import ChainError, LogBroken, Store, verify
+from goodstanding.store import ChainError, LogBroken, Store, WriterBusy, verify
 from goodstanding.store import schema as tables
 from goodstanding.store.checkpoint import (
     KEYFILE_ENV,
@@ -68,6 +68,48 @@ PublicKeyOption = Annotated[
 KeyIdOption = Annotated[
     str | None, typer.Option(help="Trust the key a checkpoint carries if it has this id.")
 ]
+BUSY_EXIT = 75
+"""EX_TEMPFAIL: another writer holds the store's write lock and --no-wait was given."""
+NoWait = Annotated[
+    bool,
+    typer.Option(
+        "--no-wait",
+        help=f"Exit (code {BUSY_EXIT}) instead of waiting while another process writes the store.",
+    ),
+]
+
+
+class WaitNotice:
+    """Says on stderr that a command waits for another writer, with the time waited: at once,
+    then every 10 seconds."""
+
+    def __init__(self) -> None:
+        self._next = 0.0
+
+    def __call__(self, waited: float) -> None:
+        if waited >= self._next:
+            err.print(
+                f"waiting for another writer (an ingest, a replay or the service)... "
+                f"{waited:.0f} s",
+                highlight=False,
+                soft_wrap=True,
+            )
+            self._next = (waited // 10 + 1) * 10
+
+
+def busy_exit(busy: WriterBusy) -> typer.Exit:
+    """The one-line message and exit code of a writer that would not wait."""
+    written = (
+        f"{busy.accepted} events accepted before; nothing from line {busy.from_line} on"
+        if busy.from_line is not None
+        else "nothing written"
+    )
+    return fail(
+        f"another process is writing this store; not waiting (--no-wait): {written}; "
+        "try again later",
+        BUSY_EXIT,
+        one_line=True,
+    )
 
 
 def ingest(
@@ -93,6 +135,10 @@ def ingest(
     verbose: Annotated[
         bool, typer.Option("--verbose", help="Report every refused line, not one per reason.")
     ] = False,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="Events per batch (one transaction, one write lock each).")
+    ] = BATCH,
+    no_wait: NoWait = False,
     as_json: JsonOption = False,
     checkpoint_every: CheckpointEvery = None,
     checkpoint_dir: CheckpointDir = Path("var/checkpoints"),
@@ -104,6 +150,10 @@ def ingest(
     with --strict a single bad line refuses the whole input. Re-ingesting the same events
     changes nothing: duplicates (by id) are skipped and counted.
 
+    Each batch is written under the store's write lock: while another process writes, this
+    one says so on stderr and waits; with --no-wait it exits with code 75 instead. FILE may
+    be a named pipe (FIFO), read as lines arrive.
+
     A configured key that cannot be used fails before any input is read. The first ingest
     into the default database (./var/goodstanding.db) makes local key files for the keys the
     environment does not configure (./var/identity.key, ./var/records.key, mode 0600) and later
@@ -111,7 +161,7 @@ def ingest(
 
     Example: goodstanding ingest var/demo.jsonl
     """
-    if file != "-" and not Path(file).is_file():
+    if file != "-" and not (Path(file).is_file() or Path(file).is_fifo()):
         raise fail(f"no such file: {file}")
     if not require_keys and is_default(Ctx.db) and not store_exists(Ctx.db):
         try:
@@ -125,14 +175,22 @@ def ingest(
     if problems:
         raise fail("; ".join(problems))
     signing_key = _checkpoint_key() if checkpoint_every is not None else None
+    wait, notice = (0.0 if no_wait else None), WaitNotice()
     with open_store(create=True, keys=not require_keys) as store:
-        policies = policies_of(store, policy)
         try:
+            policies = policies_of(store, policy, wait=wait, on_wait=notice)
             ingestor = Ingestor(
-                store, policies, now=None if allow_future else time.time, max_skew=max_skew
+                store,
+                policies,
+                now=None if allow_future else time.time,
+                max_skew=max_skew,
+                wait=wait,
+                on_wait=notice,
             )
         except PolicyError as bad:
             raise fail(str(bad)) from None
+        except WriterBusy as busy:
+            raise busy_exit(busy) from None
         stdin = nullcontext(sys.stdin.buffer)
         with (
             stdin if file == "-" else Path(file).open("rb") as source,
@@ -141,8 +199,13 @@ def ingest(
             task = bar.add_task("ingest", total=None)
             try:
                 report = ingestor.ingest(
-                    source, strict=strict, progress=lambda n: bar.advance(task, n)
+                    source,
+                    strict=strict,
+                    progress=lambda n: bar.advance(task, n),
+                    batch=batch_size,
                 )
+            except WriterBusy as busy:
+                raise busy_exit(busy) from None
             except LogBroken as broken:
                 raise fail(f"log broken: {broken}; nothing more was ingested", 1) from None
         if signing_key is not None and checkpoint_every is not None:
@@ -242,21 +305,37 @@ def verify_command(
         raise typer.Exit(1)
 
 
-def replay_command(policy: PolicyFiles = None, as_json: JsonOption = False) -> None:
+def replay_command(
+    policy: PolicyFiles = None, no_wait: NoWait = False, as_json: JsonOption = False
+) -> None:
     """Rebuild every projection (standings, ledger, sanctions, labels) from the log.
 
     Refuses if the chain is broken, naming the entry. With --policy, the given versions are
-    added to the recorded ones first (a recorded version never changes).
+    added to the recorded ones first (a recorded version never changes). Holds the store's
+    write lock while it runs (ingests wait for it); waits for it as ingest does (--no-wait:
+    exit code 75).
 
     Example: goodstanding replay --policy policies/2026.2.toml
     """
+    wait, notice = (0.0 if no_wait else None), WaitNotice()
     with open_store() as store:
-        policies = policies_of(store, policy)
+        try:
+            policies = policies_of(store, policy, wait=wait, on_wait=notice)
+        except WriterBusy as busy:
+            raise busy_exit(busy) from None
         total = store.count(tables.events)
         with progress("replaying") as bar:
             task = bar.add_task("replay", total=total)
             try:
-                applied = replay(store, policies, progress=lambda n: bar.advance(task, n))
+                applied = replay(
+                    store,
+                    policies,
+                    progress=lambda n: bar.advance(task, n),
+                    wait=wait,
+                    on_wait=notice,
+                )
+            except WriterBusy as busy:
+                raise busy_exit(busy) from None
             except (ChainError, PolicyError) as error:
                 raise fail(str(error), 1) from None
         digest = store.digest()

@@ -161,6 +161,14 @@ def webhooks_deliver(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    writer_wait: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            help="Seconds a write waits for the store's write lock before answering 503 "
+            "(default: 2).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API (docs at /docs, schema at /openapi.json).
 
@@ -169,9 +177,11 @@ def serve(
     import uvicorn
 
     from goodstanding.service.app import create_app
+    from goodstanding.service.context import Limits
 
+    limits = Limits() if writer_wait is None else Limits(writer_wait=writer_wait)
     try:
-        app = create_app(Ctx.db)
+        app = create_app(Ctx.db, limits)
     except backend.StoreError as error:
         raise fail(str(error)) from None
     stop = threading.Event()

@@ -25,7 +25,7 @@ from goodstanding.policy import Policy, PolicyError, PolicySet, Problem, parse_p
 from goodstanding.policy.references import References, references_of
 from goodstanding.policy.versions import DEFAULT_POLICY
 from goodstanding.records import Message, RecordsError, RecordStore
-from goodstanding.store import Store
+from goodstanding.store import OnWait, Store, WriterBusy
 
 Progress = Callable[[int], None]
 Clock = Callable[[], float]
@@ -84,9 +84,16 @@ def conflict(event: Event, logged: bytes, body: bytes, line: int) -> EventError:
     )
 
 
-def load_policies(store: Store, files: Iterable[str] = ()) -> PolicySet:
-    """The recorded policy versions plus those in `files` (recorded now); the packaged default
-    when none is recorded and none given. A recorded version never changes."""
+def load_policies(
+    store: Store,
+    files: Iterable[str] = (),
+    *,
+    wait: float | None = None,
+    on_wait: OnWait | None = None,
+) -> PolicySet:
+    """The recorded policy versions plus those in `files` (recorded now, under the write lock,
+    `wait` and `on_wait` as for Store.write_lock); the packaged default when none is recorded
+    and none given. A recorded version never changes."""
     stored = store.stored_policies()
     paths = [str(p) for p in files] or ([] if stored else [str(DEFAULT_POLICY)])
     problems: list[Problem] = []
@@ -105,6 +112,7 @@ def load_policies(store: Store, files: Iterable[str] = ()) -> PolicySet:
         raise PolicyError(problems)
     if items:
         with store.engine.begin() as conn:
+            store.write_lock(conn, wait, on_wait)
             store.save_policies(conn, items)
         stored = store.stored_policies()
     parsed = [
@@ -126,10 +134,13 @@ NO_KEY = (
 
 
 class Ingestor:
-    """Appends events to the log and folds them, batch by batch, in one process.
+    """Appends events to the log and folds them, batch by batch, each batch under the store's
+    write lock; state cached between batches is dropped when another writer moved the head.
 
     `now` is the clock future-dated events are checked against (None: any date is accepted,
-    for simulations); an event more than `max_skew` seconds after it is refused."""
+    for simulations); an event more than `max_skew` seconds after it is refused. A batch
+    waits at most `wait` seconds for the lock (None: as long as it takes; 0: not at all),
+    calling `on_wait` while it waits, then raises WriterBusy having written nothing."""
 
     def __init__(
         self,
@@ -139,12 +150,16 @@ class Ingestor:
         *,
         now: Clock | None = time.time,
         max_skew: float = DEFAULT_SKEW,
+        wait: float | None = None,
+        on_wait: OnWait | None = None,
     ):
         if max_skew < 0:
             raise ValueError(f"max_skew must be at least 0 seconds, got {max_skew}")
         self.store = store
         self.engine = engine or Engine(policies, build_detectors(policies))
         self.now, self.max_skew = now, max_skew
+        self.wait, self.on_wait = wait, on_wait
+        self._head: tuple[int, str] | None = None  # the log's head as this writer left it
         self._analyzed_at = BATCH // 2
         self._ring: KeyRing | None = None
         self._ring_error: str | None = None
@@ -166,14 +181,15 @@ class Ingestor:
         with self.store.engine.connect() as conn:
             transaction = conn.begin()
             try:
+                self.store.write_lock(conn, self.wait, self.on_wait)
                 self._read(lines, report, conn, progress, batch)
             except BaseException:
                 transaction.rollback()
-                self.engine.state = State()
+                self._drop_cache()
                 raise
             if report.errors:
                 transaction.rollback()
-                self.engine.state = State()
+                self._drop_cache()
                 report.refused_all, report.accepted = True, 0
                 report.effects.clear()
             else:
@@ -279,9 +295,14 @@ class Ingestor:
         else:
             try:
                 with self.store.engine.begin() as own:
+                    self.store.write_lock(own, self.wait, self.on_wait)
                     self._fold_batch(own, pending, report)
+            except WriterBusy as busy:
+                if not report.accepted:
+                    raise
+                raise WriterBusy(busy.waited, report.accepted, pending[0][0]) from None
             except BaseException:
-                self.engine.state = State()
+                self._drop_cache()
                 raise
             if len(self.engine.state.contents) > CACHE_LIMIT:
                 self.engine.state = State()
@@ -291,9 +312,18 @@ class Ingestor:
         if progress is not None:
             progress(len(pending))
 
+    def _drop_cache(self) -> None:
+        """Forgets the state kept between batches (the next batch reads it from the store)."""
+        self.engine.state = State()
+        self._head = None
+
     def _fold_batch(
         self, conn: Connection, pending: list[tuple[int, Event]], report: IngestReport
     ) -> None:
+        """Folds and appends one batch; the caller's transaction holds the write lock."""
+        tail = self.store.checked_tail(conn)
+        if (tail.seq, tail.hash) != self._head:
+            self._drop_cache()  # another writer appended since this one's last batch
         known = self.store.logged_bodies(conn, [e.id for _, e in pending])
         fresh: list[tuple[int, Event, bytes]] = []
         for line, event in pending:
@@ -309,7 +339,6 @@ class Ingestor:
                 report.errors.append(conflict(event, logged, body, line))
         prefetch(self.store, conn, self.engine.state, [e for _, e, _ in fresh])
         self.engine.prepare(e for _, e, _ in fresh)
-        tail = self.store.checked_tail(conn)
         rows: list[dict[str, Any]] = []
         effects: list[tuple[int, int, Effect]] = []
         messages: list[Message] = []
@@ -341,3 +370,4 @@ class Ingestor:
         enqueue(conn, effects)
         self.store.save_changed(conn, self.engine)
         report.accepted += len(rows)
+        self._head = (tail.seq, tail.hash)

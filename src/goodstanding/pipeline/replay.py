@@ -13,13 +13,21 @@ from goodstanding.events import ContentPosted, Event, EventError, decode_event
 from goodstanding.pipeline.ingest import BATCH, Progress
 from goodstanding.policy import PolicySet
 from goodstanding.records import RecordsError, RecordStore
-from goodstanding.store import ChainError, Store, verify
+from goodstanding.store import ChainError, OnWait, Store, verify
 
 T = TypeVar("T")
 
 
-def replay(store: Store, policies: PolicySet, progress: Progress | None = None) -> int:
-    """Rebuilds every projection from the log under the given policies, atomically.
+def replay(
+    store: Store,
+    policies: PolicySet,
+    progress: Progress | None = None,
+    *,
+    wait: float | None = None,
+    on_wait: OnWait | None = None,
+) -> int:
+    """Rebuilds every projection from the log under the given policies, atomically, holding
+    the write lock (`wait` and `on_wait` as for Store.write_lock) so no ingest runs meanwhile.
 
     Refuses (ChainError) if the chain is broken or an entry cannot be applied."""
     check = verify(store)
@@ -32,6 +40,7 @@ def replay(store: Store, policies: PolicySet, progress: Progress | None = None) 
     except RecordsError:
         records = None  # group messages are replayed without their text
     with store.engine.begin() as conn:
+        store.write_lock(conn, wait, on_wait)
         store.reset_projections(conn)
         for chunk in _chunked(store.entries(conn), BATCH):
             events: list[Event] = []

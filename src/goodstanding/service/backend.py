@@ -19,7 +19,7 @@ from goodstanding.queries.explain import explanation
 from goodstanding.queries.moderation import review_queue
 from goodstanding.queries.own_data import account_export
 from goodstanding.queries.standing import standing as standing_at
-from goodstanding.store import Store, StoreError, default_url
+from goodstanding.store import Store, StoreError, WriterBusy, default_url
 
 __all__ = [
     "IdentifierError",
@@ -29,6 +29,7 @@ __all__ = [
     "PolicySet",
     "Store",
     "StoreError",
+    "WriterBusy",
     "account_exists",
     "account_sanctions",
     "account_statements",

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
 
 from goodstanding.service import backend
+from goodstanding.service.problems import Problem
 from goodstanding.service.tokens import Token
 
 MiB = 1024 * 1024
@@ -19,12 +20,14 @@ MiB = 1024 * 1024
 
 @dataclass(frozen=True)
 class Limits:
-    """Body size limits and the failed-authentication rate limit."""
+    """Body size limits, the failed-authentication rate limit, and how long a write waits
+    for the store's write lock before answering 503."""
 
     event_bytes: int = 1 * MiB
     batch_bytes: int = 64 * MiB
     failures: int = 10
     failure_window: float = 60.0
+    writer_wait: float = 2.0
 
 
 class FailureLimiter:
@@ -66,11 +69,32 @@ class Service:
     limiter: FailureLimiter
     writer: threading.Lock = field(default_factory=threading.Lock)
 
-    def ingest(self, lines: Iterable[bytes], strict: bool) -> backend.IngestReport:
-        """Ingests lines as one writer (returns once they are committed). The fold starts
-        from the stored state each time, since other writers may have changed it."""
-        with self.writer:
-            return backend.Ingestor(self.store, self.policies).ingest(lines, strict=strict)
+    def ingest(self, lines: list[bytes], strict: bool) -> backend.IngestReport:
+        """Ingests lines as one batch under the store's write lock (returns once they are
+        committed). The fold starts from the stored state each time, since other writers may
+        have changed it. A 503 problem, with nothing written, when the lock is not free
+        within `limits.writer_wait` seconds."""
+        wait = self.limits.writer_wait
+        started = time.monotonic()
+        if not self.writer.acquire(timeout=wait):
+            raise self._busy(backend.WriterBusy(wait))
+        try:
+            left = max(0.0, wait - (time.monotonic() - started))
+            ingestor = backend.Ingestor(self.store, self.policies, wait=left)
+            return ingestor.ingest(lines, strict=strict, batch=max(1, len(lines)))
+        except backend.WriterBusy as busy:
+            raise self._busy(busy) from None
+        finally:
+            self.writer.release()
+
+    def _busy(self, busy: backend.WriterBusy) -> Problem:
+        retry = max(1, math.ceil(self.limits.writer_wait))
+        return Problem(
+            503,
+            f"{busy}; retry after {retry} s",
+            "writer-busy",
+            headers={"Retry-After": str(retry)},
+        )
 
     def audit(self, token: Token, action: str, target: str, details: dict[str, Any]) -> None:
         """Records a write in the audit log under the token's subject."""

@@ -1,6 +1,6 @@
 """The shell's store: SQLAlchemy over SQLite (default) or PostgreSQL, migrated by Alembic."""
 
-from goodstanding.store.database import StoreError, default_url
+from goodstanding.store.database import OnWait, StoreError, WriterBusy, default_url
 from goodstanding.store.log import (
     GENESIS,
     ChainError,
@@ -26,9 +26,11 @@ __all__ = [
     "ChainError",
     "LogBroken",
     "LogEntry",
+    "OnWait",
     "Store",
     "StoreError",
     "VerifyReport",
+    "WriterBusy",
     "default_url",
     "entry_hash",
     "head_key",

@@ -8,13 +8,14 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Self
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import (
     Column,
     Connection,
@@ -48,6 +49,38 @@ class StoreError(RuntimeError):
     """The database cannot be used as a goodstanding store, and why."""
 
 
+class WriterBusy(StoreError):
+    """Another writer held the store's write lock for longer than this one would wait. An
+    ingest that had committed earlier batches says how many events they accepted and the
+    first line it did not write."""
+
+    def __init__(self, waited: float, accepted: int = 0, from_line: int | None = None):
+        self.waited, self.accepted, self.from_line = waited, accepted, from_line
+        written = (
+            f"; {accepted} events were accepted before, nothing from line {from_line} on"
+            if from_line is not None
+            else "; nothing was written"
+        )
+        super().__init__(
+            "another writer (an ingest, a replay, a migration or the service) holds this "
+            f"store's write lock; gave up after waiting {waited:.1f} s{written}"
+        )
+
+
+OnWait = Callable[[float], None]
+"""Told, about once a second while a writer waits for the lock, how long it has waited (s)."""
+
+WRITE_LOCK_KEY = 0x67647374
+"""The PostgreSQL advisory lock every writer of a goodstanding store takes ("gdst")."""
+_WAIT_SLICE = 1.0  # seconds between two calls of on_wait
+_BUSY_TIMEOUT_MS = 10000
+
+
+def _head_revision() -> str | None:
+    """The newest migration's revision."""
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
 def default_url() -> str:
     """The default database: an SQLite file under ./var/."""
     return "sqlite:///var/goodstanding.db"
@@ -55,9 +88,9 @@ def default_url() -> str:
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _: object) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")  # first: a fresh file's WAL switch
+    cursor.execute("PRAGMA journal_mode=WAL")  # waits for a writer creating the schema
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA secure_delete=ON")  # deleted records leave no copy in free pages
     cursor.close()
 
@@ -66,8 +99,14 @@ def _sqlite_explicit_transactions(dbapi_connection: sqlite3.Connection, _: objec
     dbapi_connection.isolation_level = None
 
 
-def _sqlite_begin_immediate(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+def _is_busy(error: OperationalError) -> bool:
+    """Whether SQLite refused because another connection holds the write lock."""
+    return getattr(error.orig, "sqlite_errorname", None) in ("SQLITE_BUSY", "SQLITE_LOCKED")
+
+
+def _is_lock_timeout(error: OperationalError) -> bool:
+    """Whether PostgreSQL gave up waiting for a lock (lock_timeout)."""
+    return getattr(error.orig, "sqlstate", None) == "55P03"
 
 
 class Database:
@@ -96,7 +135,8 @@ class Database:
             )
         store = cls(engine)
         store._check_ours(url)
-        store._migrate()
+        if not store._at_head():
+            store._migrate()
         return store
 
     def _check_ours(self, url: str) -> None:
@@ -127,15 +167,34 @@ class Database:
         with self.engine.connect() as conn:
             return conn.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar() == 0
 
+    def _at_head(self) -> bool:
+        """Whether the schema is at the newest migration (opening then takes no lock)."""
+        try:
+            with self.engine.connect() as conn:
+                current = MigrationContext.configure(conn).get_current_revision()
+        except (DatabaseError, OperationalError) as error:
+            reason = str(error.orig) if error.orig is not None else str(error)
+            raise StoreError(f"cannot read the schema version: {reason}") from None
+        return current == _head_revision()
+
     def _migrate(self) -> None:
+        """Applies the missing migrations one at a time, each in its own transaction under
+        the write lock, deciding which is next only once the lock is held: two processes
+        opening a fresh or older database never race, and a killed step leaves the last."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["on_version_apply"] = self._after_migration_step
+        head = _head_revision()
         engine = self._migration_engine()
         try:
             with engine.connect() as conn:
                 config.attributes["connection"] = conn
-                command.upgrade(config, "head")
+                while True:
+                    with conn.begin():
+                        self.write_lock(conn)
+                        if MigrationContext.configure(conn).get_current_revision() == head:
+                            return
+                        command.upgrade(config, "+1")
         finally:
             if engine is not self.engine:
                 engine.dispose()
@@ -149,7 +208,6 @@ class Database:
         engine = create_engine(self.engine.url, poolclass=NullPool)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "connect", _sqlite_explicit_transactions)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
 
     @staticmethod
@@ -166,6 +224,59 @@ class Database:
         if pause:
             print(f"migration step applied; pausing {pause} s", file=sys.stderr, flush=True)
             time.sleep(float(pause))
+
+    # -- the write lock -------------------------------------------------------------------
+
+    def write_lock(
+        self, conn: Connection, wait: float | None = None, on_wait: OnWait | None = None
+    ) -> None:
+        """Takes the store's write lock for the rest of `conn`'s transaction, which must not
+        have run a statement yet (SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-level
+        advisory lock on WRITE_LOCK_KEY). While another writer holds it, this waits for at
+        most `wait` seconds (None: as long as it takes; 0: not at all), calling `on_wait`
+        about once a second, then raises WriterBusy."""
+        take = self._take_sqlite_lock if self.dialect == "sqlite" else self._take_pg_lock
+        started, timeout = time.monotonic(), 0.0
+        while not take(conn, timeout):
+            waited = time.monotonic() - started
+            if wait is not None and waited >= wait:
+                raise WriterBusy(waited)
+            if on_wait is not None:
+                on_wait(waited)
+            timeout = _WAIT_SLICE if wait is None else min(_WAIT_SLICE, wait - waited)
+
+    @staticmethod
+    def _take_sqlite_lock(conn: Connection, timeout: float) -> bool:
+        """BEGIN IMMEDIATE, waiting at most `timeout` seconds for another writer."""
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except OperationalError as error:
+            if not _is_busy(error):
+                raise
+            return False
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+        return True
+
+    @staticmethod
+    def _take_pg_lock(conn: Connection, timeout: float) -> bool:
+        """The advisory lock, waiting at most `timeout` seconds in PostgreSQL's queue of
+        waiters (so writers take turns); a savepoint keeps a timeout from aborting the
+        caller's transaction."""
+        if timeout <= 0:
+            sql = f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})"
+            return bool(conn.exec_driver_sql(sql).scalar())
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, int(timeout * 1000))}")
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+                conn.exec_driver_sql("SET LOCAL lock_timeout TO DEFAULT")
+        except OperationalError as error:
+            if not _is_lock_timeout(error):
+                raise
+            return False
+        return True
 
     def refresh_statistics(self) -> None:
         """Lets PostgreSQL's planner see how big the keyed tables have grown (fresh tables look

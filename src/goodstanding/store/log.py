@@ -165,8 +165,9 @@ class Log(Database):
         details: dict[str, Any] | None = None,
     ) -> int:
         """Records what a person did through goodstanding (who, what, when, why) in the
-        hash-chained audit log; returns its position."""
+        hash-chained audit log, under the write lock; returns its position."""
         with self.engine.begin() as conn:
+            self.write_lock(conn)
             tail = self.tail(conn, schema.audit_log)
             entry_id = f"audit-{tail.seq + 1}"
             body = _dumps(

@@ -82,7 +82,7 @@ def _results(lines: list[bytes], report: Any) -> list[dict[str, Any]]:
     responses={
         200: {"description": "the batch's per-line results, or a duplicate event"},
         201: {"description": "the event was accepted"},
-        **problems(400, 409, 413, 415),
+        **problems(400, 409, 413, 415, 503),
     },
     openapi_extra={
         "requestBody": {
@@ -102,7 +102,9 @@ async def post_events(
 ) -> JSONResponse:
     """Appends events to the log, idempotently by event id; answers once they are durable.
     A batch answers each line (accepted, duplicate, conflict, refused with field and reason);
-    with `strict=true` one bad line refuses the batch and nothing is written."""
+    with `strict=true` one bad line refuses the batch and nothing is written. A request is
+    one transaction under the store's write lock: 503 with Retry-After, nothing written,
+    when another writer holds it longer than the service waits."""
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media not in (JSON, NDJSON):
         raise Problem(415, f"send {JSON} (one event) or {NDJSON} (a batch), not {media or 'none'}")

@@ -74,7 +74,7 @@ class ReportRequest(BaseModel):
     note: str | None = Note
 
 
-@router.post("/reports", status_code=201, responses=problems())
+@router.post("/reports", status_code=201, responses=problems(503))
 def post_report(
     request: ReportRequest,
     token: Token = Depends(require("member", "moderator")),
@@ -93,7 +93,7 @@ class ReviewRequest(BaseModel):
     note: str | None = Note
 
 
-@router.post("/reviews", status_code=201, responses=problems())
+@router.post("/reviews", status_code=201, responses=problems(503))
 def post_review(
     request: ReviewRequest,
     token: Token = Depends(moderator),
@@ -110,7 +110,7 @@ class AppealRequest(BaseModel):
     reason: str = Field(default="", max_length=2000)
 
 
-@router.post("/appeals", status_code=201, responses=problems())
+@router.post("/appeals", status_code=201, responses=problems(503))
 def post_appeal(
     request: AppealRequest,
     token: Token = Depends(require("member")),
@@ -128,7 +128,7 @@ class AppealDecision(BaseModel):
     note: str | None = Note
 
 
-@router.post("/appeals/{appeal_id}/decision", status_code=201, responses=problems())
+@router.post("/appeals/{appeal_id}/decision", status_code=201, responses=problems(503))
 def post_appeal_decision(
     request: AppealDecision,
     appeal_id: str = Path(min_length=1, max_length=200),
