@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 import goodstanding
-from goodstanding.pipeline import load_policies, replay
+from goodstanding.pipeline import Ingestor, load_policies, replay
 from goodstanding.service.context import Limits
 from goodstanding.service.tokens import create_token
-from goodstanding.store import Store, verify
+from goodstanding.store import Store, WriterBusy, verify
 from helpers import POLICY_V1, line
 from service_helpers import make_api
 
@@ -119,6 +120,71 @@ def check_reports(ids: list[str], inputs: list[list[bytes]], reports: list[dict[
 def refused_ids(report: dict[str, Any]) -> list[str]:
     """The ids of the lines a report refused."""
     return sorted(str(e["id"]) for e in report["errors"])
+
+
+# -- the lock, in one process ------------------------------------------------------------------
+
+
+def test_a_writer_gives_up_after_its_wait_having_written_nothing_more(db_url: str) -> None:
+    """An ingest that finds the lock taken between two of its batches raises WriterBusy
+    naming what its earlier batches accepted and the first line it did not write; `on_wait`
+    heard about the wait."""
+    store = Store.open(db_url)
+    waits: list[float] = []
+    ingestor = Ingestor(
+        store, load_policies(store, [str(POLICY_V1)]), wait=0.3, on_wait=waits.append
+    )
+    holder = Store.open(db_url)
+    held = ExitStack()
+
+    def take_the_lock(_: int) -> None:  # another writer starts after this one's first batch
+        conn = held.enter_context(holder.engine.connect())
+        held.enter_context(conn.begin())
+        holder.write_lock(conn)
+
+    with held, pytest.raises(WriterBusy) as busy:
+        ingestor.ingest([registered("m1"), registered("m2")], batch=1, progress=take_the_lock)
+    assert (busy.value.accepted, busy.value.from_line) == (1, 2)
+    assert "1 events were accepted before, nothing from line 2 on" in str(busy.value)
+    assert waits and logged_ids(db_url) == ["r-m1"]
+    assert ingestor.ingest([registered("m2")]).accepted == 1  # the lock is free again
+    store.close()
+    holder.close()
+
+
+def test_a_policy_version_another_writer_records_judges_this_writers_next_batch(
+    tmp_path: Path,
+) -> None:
+    """B records version t2 (a post earns 1.5, not 1, from noon on) while A runs: A's next post
+    after noon is judged by t2, as replay judges it."""
+    url = f"sqlite:///{tmp_path}/gs.db"
+    a_store, b_store = Store.open(url), Store.open(url)
+    a = Ingestor(a_store, load_policies(a_store, [str(POLICY_V1)]), now=None)
+    assert a.ingest([registered("m1")]).accepted == 1
+    v2 = tmp_path / "t2.toml"
+    v2.write_text(
+        POLICY_V1.read_text()
+        .replace('version = "t1"', 'version = "t2"')
+        .replace(
+            "effective_from = 2026-01-01T00:00:00Z\nname",
+            "effective_from = 2026-01-02T12:00:00Z\nname",
+        )
+        .replace("post = 1.0", "post = 1.5")
+    )
+    load_policies(b_store, [str(v2)])
+    post = line(
+        "content.posted",
+        "2026-01-02T13:00:00Z",
+        "m1",
+        id="p1",
+        content_id="c1",
+        kind="post",
+        text="hello there, neighbours",
+    )
+    assert a.ingest([post]).accepted == 1
+    [(delta,)] = a_store.execute_sql("SELECT delta FROM ledger WHERE reason = 'post'")
+    assert delta == 1.5
+    check_store(url)
 
 
 # -- several ingests at once ------------------------------------------------------------------

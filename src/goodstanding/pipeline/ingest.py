@@ -160,6 +160,7 @@ class Ingestor:
         self.now, self.max_skew = now, max_skew
         self.wait, self.on_wait = wait, on_wait
         self._head: tuple[int, str] | None = None  # the log's head as this writer left it
+        self._versions: frozenset[str] | None = None  # the policy versions recorded then
         self._analyzed_at = BATCH // 2
         self._ring: KeyRing | None = None
         self._ring_error: str | None = None
@@ -317,6 +318,16 @@ class Ingestor:
         self.engine.state = State()
         self._head = None
 
+    def _follow_policies(self, conn: Connection) -> None:
+        """Folds by every recorded policy version: when another writer recorded one since the
+        first batch, the engine is rebuilt with the recorded set (as replay would judge)."""
+        versions = self.store.recorded_versions(conn)
+        if self._versions is not None and versions - self._versions:
+            policies = load_policies(self.store)
+            self.engine = Engine(policies, build_detectors(policies))
+            self._drop_cache()
+        self._versions = versions
+
     def _fold_batch(
         self, conn: Connection, pending: list[tuple[int, Event]], report: IngestReport
     ) -> None:
@@ -324,6 +335,7 @@ class Ingestor:
         tail = self.store.checked_tail(conn)
         if (tail.seq, tail.hash) != self._head:
             self._drop_cache()  # another writer appended since this one's last batch
+        self._follow_policies(conn)
         known = self.store.logged_bodies(conn, [e.id for _, e in pending])
         fresh: list[tuple[int, Event, bytes]] = []
         for line, event in pending:

@@ -415,6 +415,10 @@ class Database:
                     .values(refs=refs)
                 )
 
+    def recorded_versions(self, conn: Connection) -> frozenset[str]:
+        """The policy versions recorded in the store (as `conn`'s transaction sees them)."""
+        return frozenset(conn.execute(select(schema.policies.c.version)).scalars())
+
     def stored_policies(self) -> list[tuple[str, str, References | None]]:
         """Recorded policy versions as (source, TOML text, recorded references), oldest first."""
         with self.engine.connect() as conn:
