@@ -1,6 +1,7 @@
 """Reliability figures: tampering the log is caught (verify, with signed checkpoints for
-forgeries that recompute the chain), and a migration killed with SIGKILL leaves a database
-every command opens. Runs the test cases that prove each and counts them."""
+forgeries that recompute the chain), a migration killed with SIGKILL leaves a database
+every command opens, and several writers at once (real processes) leave a log that verifies
+and replays to the same projections. Runs the test cases that prove each and counts them."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ FIGURES = {
         "tests/test_checkpoint.py::test_another_key_and_a_tampered_file_are_refused",
     ),
     "kill -9 runs survived": ("tests/test_migration_kill.py",),
+    "concurrent-writer runs held": ("tests/test_writers.py",),
 }
 
 

@@ -394,8 +394,9 @@ def test_the_service_answers_503_while_another_writer_holds_the_lock(db_url: str
     """A write that cannot have the lock within the service's wait is answered 503 with
     Retry-After and a problem document, and writes nothing; once the lock is free it goes
     through."""
-    api = make_api(db_url, Limits(writer_wait=0.2))
     store = Store.open(db_url)
+    load_policies(store, [str(POLICY_V1)])  # the small test policy: quicker to build
+    api = make_api(db_url, Limits(writer_wait=0.2))
     batch = b"\n".join([registered("n1"), registered("n2")])
     before = logged_ids(db_url)
     with store.engine.connect() as conn, conn.begin():
@@ -428,15 +429,19 @@ def _free_port() -> int:
         return port
 
 
-def _serving(url: str, port: int) -> subprocess.Popen[bytes]:
-    """`goodstanding serve` on a free port, once it answers."""
-    process = command(url, "serve", "--port", str(port), "--writer-wait", "60")
+def _serve(url: str, port: int) -> subprocess.Popen[bytes]:
+    """`goodstanding serve` on this port."""
+    return command(url, "serve", "--port", str(port), "--writer-wait", "60")
+
+
+def _wait_until_serving(process: subprocess.Popen[bytes], port: int) -> None:
+    """Until the service on this port answers."""
     deadline = time.monotonic() + LIMIT
     while True:
         assert process.poll() is None, finish(process)
         try:
             if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=5).status_code == 200:
-                return process
+                return
         except httpx.TransportError:
             pass
         assert time.monotonic() < deadline, "the service never answered"
@@ -453,7 +458,7 @@ def test_two_service_processes_ingesting_at_once(db_url: str) -> None:
     store.close()
     headers = {"Authorization": f"Bearer {secret}", **NDJSON}
     ports = [_free_port(), _free_port()]
-    services = [_serving(db_url, port) for port in ports]
+    services = [_serve(db_url, port) for port in ports]
     batches = [
         [registered(f"b{j}m{i}") for i in range(3)]
         + [
@@ -468,7 +473,7 @@ def test_two_service_processes_ingesting_at_once(db_url: str) -> None:
             )
             for i in range(3)
         ]
-        for j in range(6)
+        for j in range(4)
     ]
     answers: dict[tuple[int, int], list[dict[str, Any]]] = {}
 
@@ -482,6 +487,8 @@ def test_two_service_processes_ingesting_at_once(db_url: str) -> None:
         answers[(j, port)] = response.json()["results"]
 
     try:
+        for process, port in zip(services, ports, strict=True):
+            _wait_until_serving(process, port)
         for j in range(len(batches)):
             senders = [threading.Thread(target=post, args=(j, port)) for port in ports]
             for sender in senders:
