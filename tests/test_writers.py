@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
+import re
 import socket
 import subprocess
 import sys
@@ -197,10 +199,17 @@ def writer_input(k: int, overlapping: bool) -> tuple[list[bytes], list[bytes]]:
     """Writer k's first lines (registrations, logged before any writer goes on) and the rest:
     its members' posts, likes of them (by the shared accounts when `overlapping`, so writers
     fold onto the same accounts), and a like by an unknown account (refused). Overlapping
-    writers also all send one identical post (one is accepted, the rest are duplicates) and
-    one id with a body of their own (one is accepted, the rest are conflicts)."""
+    writers all start with the same shared accounts and group (one of each line is accepted,
+    the others are duplicates), each send a message to that group (records of one group and
+    period, whose data key one of them makes), one identical post, and one id with a body of
+    their own (one is accepted, the rest are conflicts)."""
     own = [f"w{k}m{i}" for i in range(4)]
     first = [registered(a) for a in (*(SHARED if overlapping else ()), *own)]
+    if overlapping:
+        first += [
+            line("group.created", "2026-01-02T00:10:00Z", "s0", id="sg", group_id="sg", name="x"),
+            line("group.joined", "2026-01-02T00:11:00Z", "s1", id="sg-s1", group_id="sg"),
+        ]
     rest: list[bytes] = []
     for i, author in enumerate(own):
         posted, liked = f"2026-01-02T01:{i:02d}:{k:02d}Z", f"2026-01-02T02:{i:02d}:{k:02d}Z"
@@ -228,6 +237,18 @@ def writer_input(k: int, overlapping: bool) -> tuple[list[bytes], list[bytes]]:
                 )
             )
     if overlapping:
+        rest.append(
+            line(
+                "content.posted",
+                f"2026-01-02T02:30:{k:02d}Z",
+                "s1",
+                id=f"w{k}msg",
+                content_id=f"w{k}msg",
+                kind="message",
+                group_id="sg",
+                text="a message to the shared group",
+            )
+        )
         rest.append(
             line(
                 "content.posted",
@@ -297,7 +318,7 @@ def test_writers_at_once_interleaved_batch_by_batch(
     for k, ids_ in enumerate(refused):  # nothing valid was refused
         assert [i for i in ids_ if i != "clash"] == [f"w{k}ghost"]
     assert sum(int(r["duplicates"]) for r in reports) == (
-        (writers - 1) * (len(SHARED) + 1) if overlapping else 0
+        (writers - 1) * (len(SHARED) + 3) if overlapping else 0
     )
 
 
@@ -354,6 +375,30 @@ def test_a_writer_reading_a_fifo_sees_another_writers_batch(db_url: str, tmp_pat
 # -- waiting for the lock, or not --------------------------------------------------------------
 
 
+WAITED = re.compile(r"waiting for another writer .*\.\.\. (\d+) s$")
+
+
+def waited_notices(process: subprocess.Popen[bytes], at_least: int) -> list[str]:
+    """The lines a waiting writer says on stderr, up to the first saying it has waited at
+    least `at_least` seconds (an AssertionError if it ends, says something else, or takes
+    too long). Its stderr is read by a thread, so a writer that says nothing fails the test
+    instead of hanging it."""
+    pipe = process.stderr
+    assert pipe is not None
+    lines: queue.Queue[bytes] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(raw) for raw in pipe], daemon=True).start()
+    said: list[str] = []
+    while True:
+        try:
+            said.append(lines.get(timeout=LIMIT).decode())
+        except queue.Empty:
+            raise AssertionError(f"the waiting writer said nothing more: {said}") from None
+        found = WAITED.search(said[-1].rstrip())
+        assert found, f"the waiting writer ended or said something else: {said}"
+        if int(found[1]) >= at_least:
+            return said
+
+
 def test_a_second_writer_waits_for_the_lock_or_exits_75(db_url: str, tmp_path: Path) -> None:
     """While another writer holds the lock, `ingest --no-wait` exits 75 with one line and
     writes nothing; `ingest` says it waits, with the time waited, and (on SQLite) outlasts
@@ -371,15 +416,11 @@ def test_a_second_writer_waits_for_the_lock_or_exits_75(db_url: str, tmp_path: P
         assert len(err.strip().splitlines()) == 1, err
         assert "another process is writing this store" in err and "--no-wait" in err
         assert "nothing written" in err and out == ""
-        assert waiting.stderr is not None
-        said: list[str] = []
-        while not said or f"... {outlast} s" not in said[-1]:
-            said.append(waiting.stderr.readline().decode())
-            assert said[-1], f"the waiting writer ended: {''.join(said)}"
+        said = waited_notices(waiting, outlast)
         assert logged_ids(db_url) == []
     code, out, err = finish(waiting)
     assert code == 0, "".join(said) + err
-    assert "waiting for another writer" in said[0] and said[0].rstrip().endswith("0 s")
+    assert "waiting for another writer" in said[0] and said[0].rstrip().endswith("... 0 s")
     assert json.loads(out)["accepted"] == 1
     assert logged_ids(db_url) == ["r-m1"]
     store.close()
