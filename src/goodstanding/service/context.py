@@ -68,9 +68,11 @@ class Service:
 
     def ingest(self, lines: Iterable[bytes], strict: bool) -> backend.IngestReport:
         """Ingests lines as one writer (returns once they are committed). The fold starts
-        from the stored state each time, since other writers may have changed it."""
+        from the stored state each time, since other writers may have changed it. Every
+        refused line is kept (a batch's size is bounded), for the per-line results."""
         with self.writer:
-            return backend.Ingestor(self.store, self.policies).ingest(lines, strict=strict)
+            ingestor = backend.Ingestor(self.store, self.policies)
+            return ingestor.ingest(lines, strict=strict, keep=None)
 
     def audit(self, token: Token, action: str, target: str, details: dict[str, Any]) -> None:
         """Records a write in the audit log under the token's subject."""
