@@ -17,7 +17,14 @@ from sqlalchemy import Connection
 
 from goodstanding.detect.build import build_detectors
 from goodstanding.engine import Effect, Engine, Rejected
-from goodstanding.events import ContentPosted, Event, EventError, decode_event, encode_event
+from goodstanding.events import (
+    ContentPosted,
+    Event,
+    EventError,
+    brief,
+    decode_event,
+    encode_event,
+)
 from goodstanding.identity import KeyRing, KeyRingError, load_keyring
 from goodstanding.identity.seal import needs_sealing, seal_line
 from goodstanding.pipeline.cache import DEFAULT_BUDGET, StateCache
@@ -153,7 +160,7 @@ def conflict(event: Event, logged: bytes, body: bytes, line: int) -> EventError:
     """The refusal of an event whose id is already logged with a different body, naming the
     SHA-256 of both bodies."""
     return EventError(
-        f"conflict: event id {event.id!r} is already logged with a different body "
+        f"conflict: event id {brief(event.id)} is already logged with a different body "
         f"(logged sha256 {hashlib.sha256(logged).hexdigest()}, this one "
         f"{hashlib.sha256(body).hexdigest()}); an id names one event: give a new event a new id",
         line=line,
