@@ -14,6 +14,7 @@ most a short prefix of an offending value.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import typing
@@ -120,6 +121,7 @@ _VARIABLE = re.compile(
 timestamps, lengths."""
 
 
+@functools.lru_cache(maxsize=4096)
 def reason_of(message: str) -> str:
     """A message with its per-line values (quoted values, timestamps) replaced by '...': what
     lines refused for the same reason share."""

@@ -26,6 +26,7 @@ from goodstanding.cli.common import (
     progress,
     safe,
     store_exists,
+    visible_controls,
     write_or_print,
 )
 from goodstanding.cli.local_keys import is_default, key_problems, local_keys, make_local_keys
@@ -186,8 +187,12 @@ def ingest(
 
 
 def _refused(error: EventError) -> None:
-    """Reports one refused line as it is found (--verbose)."""
-    err.print(f"[red]rejected[/] {safe(error)}", highlight=False)
+    """Reports one refused line as it is found (--verbose): through Rich on a terminal (it
+    keeps the progress bar in place), elsewhere as a plain line (a million in seconds)."""
+    if err.is_terminal:
+        err.print(f"[red]rejected[/] {safe(error)}", highlight=False)
+    else:
+        err.file.write(f"rejected {visible_controls(str(error))}\n")
 
 
 class JsonReport:
