@@ -31,6 +31,7 @@ from goodstanding.engine import Rejected
 from goodstanding.events import Event, decode_event
 from goodstanding.identity import load_keyring, seal_line
 from goodstanding.pipeline import Ingestor, load_policies
+from goodstanding.pipeline.cache import DEFAULT_BUDGET
 from goodstanding.store import Store
 from helpers import POLICY_V1, engine
 
@@ -410,13 +411,19 @@ class Ingested:
 
 
 def ingest_lines(
-    db: Path, lines: Iterable[bytes], *, batch: int | None = None, policies: Sequence[Path] = ()
+    db: Path,
+    lines: Iterable[bytes],
+    *,
+    batch: int | None = None,
+    policies: Sequence[Path] = (),
+    cache_budget: int | None = DEFAULT_BUDGET,
 ) -> Ingested:
     """Ingests lines into the SQLite database at `db` under the test policy (and `policies`
-    added), `batch` events at a time (default: ingest's own batch size)."""
+    added), `batch` events at a time (default: ingest's own batch size), keeping at most
+    `cache_budget` bytes of state between batches."""
     store = Store.open(f"sqlite:///{db}")
     files = [str(POLICY_V1), *map(str, policies)]
-    ingestor = Ingestor(store, load_policies(store, files))
+    ingestor = Ingestor(store, load_policies(store, files), cache_budget=cache_budget)
     report = ingestor.ingest(lines) if batch is None else ingestor.ingest(lines, batch=batch)
     return Ingested(report.accepted, len(report.errors), store.digest())
 

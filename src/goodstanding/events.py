@@ -14,6 +14,7 @@ most a short prefix of an offending value.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import typing
@@ -62,13 +63,14 @@ _RFC3339 = re.compile(
 
 
 def brief(value: object, limit: int = QUOTE_LIMIT) -> str:
-    """A value quoted for an error message: its repr, cut to a short prefix when long."""
+    """A value quoted for an error message: its repr, cut to a short prefix when long (a
+    string's prefix quoted whole, so that lines refused alike share their `reason_of`)."""
     text = repr(value)
     if len(text) <= limit:
         return text
-    size = len(value) if isinstance(value, str | bytes) else None
-    of = f" ({size:,} characters)" if size is not None else ""
-    return f"{text[:limit]}...{of}"
+    if isinstance(value, str | bytes):
+        return f"{value[: limit - 2]!r}... ({len(value):,} characters)"
+    return f"{text[:limit]}..."
 
 
 def id_problem(value: str) -> str | None:
@@ -112,11 +114,14 @@ def attributes_problem(attributes: Attributes) -> str | None:
 
 
 _VARIABLE = re.compile(
-    r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)?"
-    r"| \([\d,]+ characters\)"
+    r"(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")(?:\.\.\. \([\d,]+ characters\))?"
+    r"|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)?| \([\d,]+ characters\)"
 )
+"""Per-line values in a message: quoted values (whole or a prefix of one, see `brief`),
+timestamps, lengths."""
 
 
+@functools.lru_cache(maxsize=4096)
 def reason_of(message: str) -> str:
     """A message with its per-line values (quoted values, timestamps) replaced by '...': what
     lines refused for the same reason share."""
@@ -139,7 +144,7 @@ class EventError(ValueError):
         self.event_id = event_id
         self.reason = reason or reason_of(message)
         where = f"line {line}: " if line is not None else ""
-        ident = f"event {event_id!r}: " if event_id else ""
+        ident = f"event {brief(event_id)}: " if event_id else ""
         super().__init__(f"{where}{ident}{message}")
 
 

@@ -89,7 +89,14 @@ def visible_controls(text: str, multiline: bool = False) -> str:
     """The text with every control, format (bidi, zero-width), separator or unassigned
     character written as a visible escape (``\\x1b``, ``\\u202e``); newlines kept when
     `multiline`."""
+    if _printable(text, multiline):
+        return text
     return "".join(_visible(c) if _unsafe(c, multiline) else c for c in text)
+
+
+def _printable(text: str, multiline: bool) -> bool:
+    """Whether no character of the text needs an escape (quick: most text needs none)."""
+    return all(part.isprintable() for part in text.split("\n")) if multiline else text.isprintable()
 
 
 def safe(value: object, multiline: bool = False) -> str:
@@ -223,7 +230,19 @@ def json_text(data: Any) -> str:
     but with every control, format or separator character written as a JSON escape, so that
     it is safe on a terminal."""
     text = json.dumps(with_times(data), indent=2, ensure_ascii=False, default=str)
-    return "".join(_json_escape(c) if _unsafe(c, True) else c for c in text) + "\n"
+    return _json_safe(text) + "\n"
+
+
+def json_line(data: Any) -> str:
+    """Data as JSON on one line (without a newline), escaped as `json_text` does."""
+    return _json_safe(json.dumps(with_times(data), ensure_ascii=False, default=str))
+
+
+def _json_safe(text: str) -> str:
+    """JSON text with every control, format or separator character escaped."""
+    if _printable(text, True):
+        return text
+    return "".join(_json_escape(c) if _unsafe(c, True) else c for c in text)
 
 
 def print_json(data: Any) -> None:

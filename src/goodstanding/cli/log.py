@@ -6,7 +6,7 @@ import sys
 import time
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -17,6 +17,8 @@ from goodstanding.cli.common import (
     PolicyFiles,
     err,
     fail,
+    json_line,
+    json_text,
     open_store,
     out,
     policies_of,
@@ -24,13 +26,15 @@ from goodstanding.cli.common import (
     progress,
     safe,
     store_exists,
+    visible_controls,
     write_or_print,
 )
 from goodstanding.cli.local_keys import is_default, key_problems, local_keys, make_local_keys
 from goodstanding.events import EventError
 from goodstanding.keyfiles import KeyFileError
 from goodstanding.pipeline import Ingestor, replay
-from goodstanding.pipeline.ingest import BATCH, DEFAULT_SKEW
+from goodstanding.pipeline.cache import DEFAULT_BUDGET
+from goodstanding.pipeline.ingest import BATCH, DEFAULT_SKEW, IngestReport, error_dict
 from goodstanding.policy import PolicyError, PolicySet
 from goodstanding.store import ChainError, LogBroken, Store, WriterBusy, verify
 from goodstanding.store import schema as tables
@@ -140,15 +144,21 @@ def ingest(
     ] = BATCH,
     no_wait: NoWait = False,
     as_json: JsonOption = False,
+    cache_mib: Annotated[
+        int,
+        typer.Option(
+            min=0, help="MiB of account, content and group state kept in memory between batches."
+        ),
+    ] = DEFAULT_BUDGET // 2**20,
     checkpoint_every: CheckpointEvery = None,
     checkpoint_dir: CheckpointDir = Path("var/checkpoints"),
 ) -> None:
     """Append events to the log and fold them into standings.
 
     Good lines are kept and bad ones reported (exit code 1): each reason once, with how many
-    lines it refused and the first of their numbers (--verbose and --json: every line);
-    with --strict a single bad line refuses the whole input. Re-ingesting the same events
-    changes nothing: duplicates (by id) are skipped and counted.
+    lines it refused and the first of their numbers (--verbose and --json: every line, as it
+    is refused); with --strict a single bad line refuses the whole input. Re-ingesting the
+    same events changes nothing: duplicates (by id) are skipped and counted.
 
     Each batch is written under the store's write lock: while another process writes, this
     one says so on stderr and waits; with --no-wait it exits with code 75 instead. FILE may
@@ -186,12 +196,14 @@ def ingest(
                 max_skew=max_skew,
                 wait=wait,
                 on_wait=notice,
+                cache_budget=cache_mib * 2**20,
             )
         except PolicyError as bad:
             raise fail(str(bad)) from None
         except WriterBusy as busy:
             raise busy_exit(busy) from None
         stdin = nullcontext(sys.stdin.buffer)
+        streamed = JsonReport(sys.stdout) if as_json else None
         with (
             stdin if file == "-" else Path(file).open("rb") as source,
             progress("ingesting") as bar,
@@ -203,33 +215,63 @@ def ingest(
                     strict=strict,
                     progress=lambda n: bar.advance(task, n),
                     batch=batch_size,
+                    on_refusal=streamed.refused if streamed else _refused if verbose else None,
                 )
             except WriterBusy as busy:
                 raise busy_exit(busy) from None
             except LogBroken as broken:
+                if streamed is not None:
+                    streamed.close(None)
                 raise fail(f"log broken: {broken}; nothing more was ingested", 1) from None
         if signing_key is not None and checkpoint_every is not None:
             _checkpoint_if_due(store, signing_key, checkpoint_every, checkpoint_dir)
-    if as_json:
-        print_json(report.as_dict())
+    if streamed is not None:
+        streamed.close(report)
     else:
-        if verbose:
-            for refused in report.errors:
-                err.print(f"[red]rejected[/] {safe(refused)}", highlight=False)
-        else:
-            for line in refusals(report.errors):
+        if not verbose:
+            for line in refusals(report):
                 err.print(f"[red]{safe(line)}[/]", highlight=False)
         verdict = "refused (strict): nothing written" if report.refused_all else "done"
         out.print(
             f"{verdict}: {report.read} read, {report.accepted} accepted, "
-            f"{report.duplicates} duplicates skipped, {len(report.errors)} rejected"
+            f"{report.duplicates} duplicates skipped, {report.rejected} rejected"
         )
         if report.effects:
             out.print(
                 "effects: " + ", ".join(f"{k} {v}" for k, v in sorted(report.effects.items()))
             )
-    if report.errors:
+    if report.rejected:
         raise typer.Exit(1)
+
+
+def _refused(error: EventError) -> None:
+    """Reports one refused line as it is found (--verbose): through Rich on a terminal (it
+    keeps the progress bar in place), elsewhere as a plain line (a million in seconds)."""
+    if err.is_terminal:
+        err.print(f"[red]rejected[/] {safe(error)}", highlight=False)
+    else:
+        err.file.write(f"rejected {visible_controls(str(error))}\n")
+
+
+class JsonReport:
+    """An ingest's JSON report, written as it goes: every refused line as it is found (under
+    `errors`), then the counts. A run that fails part way ends it with `"failed": true`."""
+
+    def __init__(self, sink: TextIO):
+        self.sink, self.written = sink, 0
+        sink.write('{\n  "errors": [')
+
+    def refused(self, error: EventError) -> None:
+        """Writes one refused line."""
+        self.sink.write(("," if self.written else "") + "\n    " + json_line(error_dict(error)))
+        self.written += 1
+
+    def close(self, report: IngestReport | None) -> None:
+        """Ends the report with the counts of `report` (None: the run failed)."""
+        rest = {"failed": True} if report is None else report.as_dict()
+        rest.pop("errors", None)
+        self.sink.write(("\n  " if self.written else "") + "],\n" + json_text(rest)[2:])
+        self.sink.flush()
 
 
 def init(as_json: JsonOption = False) -> None:
@@ -256,20 +298,17 @@ def init(as_json: JsonOption = False) -> None:
     out.print("database ready" + ("" if existed else " (created)"), highlight=False)
 
 
-def refusals(errors: list[EventError], shown: int = 5) -> list[str]:
+def refusals(report: IngestReport) -> list[str]:
     """One line per reason for refusing lines: a reason refusing one line is given in full, one
     refusing several with their count and first line numbers; most frequent first."""
-    groups: dict[str, list[EventError]] = {}
-    for error in errors:
-        groups.setdefault(error.reason, []).append(error)
     lines = []
-    for reason, alike in sorted(groups.items(), key=lambda item: -len(item[1])):
-        if len(alike) == 1:
-            lines.append(f"rejected {alike[0]}")
+    for reason, refused in report.by_reason():
+        if refused.count == 1:
+            lines.append(f"rejected {refused.first}")
             continue
-        numbers = ", ".join(str(e.line) for e in alike[:shown] if e.line is not None)
-        more = ", ..." if len(alike) > shown else ""
-        lines.append(f"refused {len(alike):,} lines (lines {numbers}{more}): {reason}")
+        numbers = ", ".join(str(n) for n in refused.lines)
+        more = ", ..." if refused.count > len(refused.lines) else ""
+        lines.append(f"refused {refused.count:,} lines (lines {numbers}{more}): {reason}")
     return lines
 
 

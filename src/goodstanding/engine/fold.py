@@ -49,7 +49,8 @@ class Engine:
 
     def prepare(self, events: Iterable[Event]) -> None:
         """Runs the detectors over the texts of a batch at once (much faster than one by one;
-        the same results), for `apply` to use."""
+        the same results), for `apply` to use; forgets those of the batch before."""
+        self.context.detections.clear()
         texts: dict[str, list[ContentPosted]] = {}
         for event in events:
             if isinstance(event, ContentPosted) and event.text.strip():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from goodstanding.engine.base import Rejected, iso
 from goodstanding.engine.context import Context
 from goodstanding.engine.state import AccountState, ContentState, GroupState
+from goodstanding.events import brief
 
 
 def account(ctx: Context, account_id: str, t: float, what: str = "account") -> AccountState:
@@ -12,12 +13,12 @@ def account(ctx: Context, account_id: str, t: float, what: str = "account") -> A
     found = ctx.state.accounts.get(account_id)
     if found is None:
         raise Rejected(
-            f"unknown {what} {account_id!r}: accounts must be registered "
+            f"unknown {what} {brief(account_id)}: accounts must be registered "
             "(account.registered) before they act"
         )
     if t < found.registered_at:
         raise Rejected(
-            f"{what} {account_id!r} acts at {iso(t)}, before its registration "
+            f"{what} {brief(account_id)} acts at {iso(t)}, before its registration "
             f"at {iso(found.registered_at)}"
         )
     return found
@@ -27,10 +28,10 @@ def content(ctx: Context, content_id: str, t: float) -> ContentState:
     """The content item referred to at time t, or Rejected."""
     found = ctx.state.contents.get(content_id)
     if found is None:
-        raise Rejected(f"unknown content {content_id!r}")
+        raise Rejected(f"unknown content {brief(content_id)}")
     if t < found.at:
         raise Rejected(
-            f"content {content_id!r} is referred to at {iso(t)}, before it was "
+            f"content {brief(content_id)} is referred to at {iso(t)}, before it was "
             f"posted at {iso(found.at)}"
         )
     return found
@@ -40,9 +41,9 @@ def group(ctx: Context, group_id: str, t: float) -> GroupState:
     """The group, or Rejected if it does not exist (yet)."""
     found = ctx.state.groups.get(group_id)
     if found is None:
-        raise Rejected(f"unknown group {group_id!r}")
+        raise Rejected(f"unknown group {brief(group_id)}")
     if t < found.created_at:
-        raise Rejected(f"group {group_id!r} is referred to at {iso(t)}, before it was created")
+        raise Rejected(f"group {brief(group_id)} is referred to at {iso(t)}, before it was created")
     return found
 
 
@@ -50,5 +51,5 @@ def member_group(ctx: Context, group_id: str, account_id: str, t: float) -> Grou
     """The group, or Rejected if the account is not one of its members."""
     found = group(ctx, group_id, t)
     if account_id not in found.roles:
-        raise Rejected(f"{account_id!r} is not a member of group {group_id!r}")
+        raise Rejected(f"{brief(account_id)} is not a member of group {brief(group_id)}")
     return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from bisect import insort
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -15,10 +16,18 @@ import msgspec
 from sqlalchemy import Connection
 
 from goodstanding.detect.build import build_detectors
-from goodstanding.engine import Effect, Engine, Rejected, State
-from goodstanding.events import ContentPosted, Event, EventError, decode_event, encode_event
+from goodstanding.engine import Effect, Engine, Rejected
+from goodstanding.events import (
+    ContentPosted,
+    Event,
+    EventError,
+    brief,
+    decode_event,
+    encode_event,
+)
 from goodstanding.identity import KeyRing, KeyRingError, load_keyring
 from goodstanding.identity.seal import needs_sealing, seal_line
+from goodstanding.pipeline.cache import DEFAULT_BUDGET, StateCache
 from goodstanding.pipeline.outbox import enqueue
 from goodstanding.pipeline.prefetch import prefetch
 from goodstanding.policy import Policy, PolicyError, PolicySet, Problem, parse_policy
@@ -32,36 +41,111 @@ Clock = Callable[[], float]
 DEFAULT_SKEW = 300.0
 """Seconds an event may be dated after the wall clock (clocks drift; platforms batch)."""
 BATCH = 20_000
-CACHE_LIMIT = 500_000
+BATCH_BYTES = 64 * 2**20
+"""A batch is folded once it holds this many bytes of lines, even if it has fewer lines."""
+KEEP = 1_000
+"""Refused lines an ingest report keeps in full unless told otherwise."""
+FIRST_LINES = 5
+"""Line numbers a report keeps of each reason for refusing lines."""
+MAX_REASONS = 1_000
+OTHER_REASONS = f"other reasons (over {MAX_REASONS:,} distinct ones: --verbose lists every line)"
+"""The reason counted for lines refused after MAX_REASONS distinct reasons were seen."""
+
+
+@dataclass
+class Refused:
+    """The lines refused for one reason: how many, the first of them in full, and the first
+    line numbers."""
+
+    first: EventError
+    count: int = 0
+    lines: list[int] = field(default_factory=list)
+
+
+OnRefusal = Callable[[EventError], None]
 
 
 @dataclass
 class IngestReport:
-    """What an ingest did: events accepted, duplicates skipped, lines refused and why."""
+    """What an ingest did: events accepted, duplicates skipped, lines refused and why.
+
+    Of the refused lines it keeps a count and the first line numbers per reason, and the
+    first `keep` in full (all of them when `keep` is None); `on_refusal` is given each one as
+    it happens. The lines of duplicates and conflicts are kept as far as `keep` says too."""
 
     read: int = 0
     accepted: int = 0
     duplicates: int = 0
+    conflicts: int = 0
     duplicate_lines: list[int] = field(default_factory=list)
     conflict_lines: list[int] = field(default_factory=list)
     errors: list[EventError] = field(default_factory=list)
+    rejected: int = 0
+    reasons: dict[str, Refused] = field(default_factory=dict)
     effects: Counter[str] = field(default_factory=Counter)
     refused_all: bool = False
     warnings: list[str] = field(default_factory=list)
+    keep: int | None = KEEP
+    on_refusal: OnRefusal | None = None
+
+    def refuse(self, error: EventError) -> None:
+        """Records one refused line."""
+        self.rejected += 1
+        if self.on_refusal is not None:
+            self.on_refusal(error)
+        line = error.line or 0
+        if self.keep is None or len(self.errors) < self.keep:
+            insort(self.errors, error, key=_line)
+        elif self.keep and line < _line(self.errors[-1]):
+            insort(self.errors, error, key=_line)
+            self.errors.pop()
+        reason = error.reason if len(self.reasons) < MAX_REASONS else OTHER_REASONS
+        found = self.reasons.get(error.reason) or self.reasons.setdefault(reason, Refused(error))
+        found.count += 1
+        if line < (found.first.line or 0):
+            found.first = error
+        insort(found.lines, line)
+        del found.lines[FIRST_LINES:]
+
+    def duplicate(self, line: int) -> None:
+        """Records a line whose event is already logged with the same body."""
+        self.duplicates += 1
+        if self.keep is None or len(self.duplicate_lines) < self.keep:
+            self.duplicate_lines.append(line)
+
+    def conflict(self, error: EventError, line: int) -> None:
+        """Records (and refuses) a line whose event id is logged with another body."""
+        self.conflicts += 1
+        if self.keep is None or len(self.conflict_lines) < self.keep:
+            self.conflict_lines.append(line)
+        self.refuse(error)
+
+    def by_reason(self) -> list[tuple[str, Refused]]:
+        """The reasons lines were refused for, most frequent first (then by first line)."""
+        return sorted(self.reasons.items(), key=lambda item: (-item[1].count, item[1].lines))
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready form."""
+        """A JSON-ready form (the refusals kept in full under `errors`)."""
         return {
             "read": self.read,
             "accepted": self.accepted,
             "duplicates": self.duplicates,
-            "conflicts": len(self.conflict_lines),
-            "rejected": len(self.errors),
+            "conflicts": self.conflicts,
+            "rejected": self.rejected,
             "warnings": self.warnings,
             "refused_all": self.refused_all,
             "effects": dict(sorted(self.effects.items())),
-            "errors": [{"line": e.line, "id": e.event_id, "error": e.message} for e in self.errors],
+            "errors": [error_dict(e) for e in self.errors],
         }
+
+
+def _line(error: EventError) -> int:
+    return error.line or 0
+
+
+def error_dict(error: EventError) -> dict[str, Any]:
+    """A refused line as JSON-ready data."""
+    return {"line": error.line, "id": error.event_id, "error": error.message}
 
 
 def logged_form(event: Event) -> Event:
@@ -76,7 +160,7 @@ def conflict(event: Event, logged: bytes, body: bytes, line: int) -> EventError:
     """The refusal of an event whose id is already logged with a different body, naming the
     SHA-256 of both bodies."""
     return EventError(
-        f"conflict: event id {event.id!r} is already logged with a different body "
+        f"conflict: event id {brief(event.id)} is already logged with a different body "
         f"(logged sha256 {hashlib.sha256(logged).hexdigest()}, this one "
         f"{hashlib.sha256(body).hexdigest()}); an id names one event: give a new event a new id",
         line=line,
@@ -140,7 +224,8 @@ class Ingestor:
     `now` is the clock future-dated events are checked against (None: any date is accepted,
     for simulations); an event more than `max_skew` seconds after it is refused. A batch
     waits at most `wait` seconds for the lock (None: as long as it takes; 0: not at all),
-    calling `on_wait` while it waits, then raises WriterBusy having written nothing."""
+    calling `on_wait` while it waits, then raises WriterBusy having written nothing. Between
+    batches it keeps at most about `cache_budget` bytes of keyed state (None: no bound)."""
 
     def __init__(
         self,
@@ -152,11 +237,13 @@ class Ingestor:
         max_skew: float = DEFAULT_SKEW,
         wait: float | None = None,
         on_wait: OnWait | None = None,
+        cache_budget: int | None = DEFAULT_BUDGET,
     ):
         if max_skew < 0:
             raise ValueError(f"max_skew must be at least 0 seconds, got {max_skew}")
         self.store = store
         self.engine = engine or Engine(policies, build_detectors(policies))
+        self.cache = StateCache(self.engine, cache_budget)
         self.now, self.max_skew = now, max_skew
         self.wait, self.on_wait = wait, on_wait
         self._head: tuple[int, str] | None = None  # the log's head as this writer left it
@@ -172,10 +259,16 @@ class Ingestor:
         strict: bool = False,
         progress: Progress | None = None,
         batch: int = BATCH,
+        *,
+        keep: int | None = KEEP,
+        on_refusal: OnRefusal | None = None,
     ) -> IngestReport:
         """Reads JSON Lines; keeps good lines and reports bad ones. Batches are committed as
-        they go; with `strict`, one bad line refuses the whole input and nothing is written."""
-        report = IngestReport()
+        they go; with `strict`, one bad line refuses the whole input and nothing is written.
+
+        The report keeps the first `keep` refused lines in full (None: all); `on_refusal` is
+        given every refused line as it is found."""
+        report = IngestReport(keep=keep, on_refusal=on_refusal)
         if not strict:
             self._read(lines, report, None, progress, batch)
             return report
@@ -188,7 +281,7 @@ class Ingestor:
                 transaction.rollback()
                 self._drop_cache()
                 raise
-            if report.errors:
+            if report.rejected:
                 transaction.rollback()
                 self._drop_cache()
                 report.refused_all, report.accepted = True, 0
@@ -206,10 +299,11 @@ class Ingestor:
         batch: int,
     ) -> None:
         pending: list[tuple[int, Event]] = []
+        size = 0
         latest = self._latest()
         for number, raw in enumerate(lines, start=1):
             data = raw.encode() if isinstance(raw, str) else raw
-            if not data.strip():
+            if not data or data.isspace():
                 continue
             report.read += 1
             try:
@@ -219,15 +313,15 @@ class Ingestor:
                 if isinstance(event, ContentPosted) and event.group_id is not None:
                     self._require_records(event, number)
                 pending.append((number, event))
+                size += len(data)
             except EventError as error:
-                report.errors.append(error)
-            if len(pending) >= batch:
+                report.refuse(error)
+            if len(pending) >= batch or size >= BATCH_BYTES:
                 self._batch(pending, report, conn, progress)
-                pending = []
+                pending, size = [], 0
                 latest = self._latest()
         if pending:
             self._batch(pending, report, conn, progress)
-        report.errors.sort(key=lambda e: e.line or 0)
 
     def _latest(self) -> float | None:
         """The latest time an event may be dated now (None when any date is accepted)."""
@@ -305,17 +399,16 @@ class Ingestor:
             except BaseException:
                 self._drop_cache()
                 raise
-            if len(self.engine.state.contents) > CACHE_LIMIT:
-                self.engine.state = State()
             if report.accepted >= self._analyzed_at * 2:
                 self.store.refresh_statistics()
                 self._analyzed_at = report.accepted
+        self.cache.trim()
         if progress is not None:
             progress(len(pending))
 
     def _drop_cache(self) -> None:
         """Forgets the state kept between batches (the next batch reads it from the store)."""
-        self.engine.state = State()
+        self.cache.clear()
         self._head = None
 
     def _follow_policies(self, conn: Connection) -> None:
@@ -325,7 +418,8 @@ class Ingestor:
         if self._versions is not None and versions - self._versions:
             policies = load_policies(self.store)
             self.engine = Engine(policies, build_detectors(policies))
-            self._drop_cache()
+            self.cache = StateCache(self.engine, self.cache.budget)
+            self._head = None
         self._versions = versions
 
     def _fold_batch(
@@ -344,12 +438,10 @@ class Ingestor:
                 known[event.id] = body
                 fresh.append((line, event, body))
             elif logged == body:
-                report.duplicates += 1
-                report.duplicate_lines.append(line)
+                report.duplicate(line)
             else:
-                report.conflict_lines.append(line)
-                report.errors.append(conflict(event, logged, body, line))
-        prefetch(self.store, conn, self.engine.state, [e for _, e, _ in fresh])
+                report.conflict(conflict(event, logged, body, line), line)
+        needed = prefetch(self.store, conn, self.engine.state, [e for _, e, _ in fresh])
         self.engine.prepare(e for _, e, _ in fresh)
         rows: list[dict[str, Any]] = []
         effects: list[tuple[int, int, Effect]] = []
@@ -358,7 +450,7 @@ class Ingestor:
             try:
                 produced = self.engine.apply(event)
             except Rejected as error:
-                report.errors.append(EventError(str(error), line=line, event_id=event.id))
+                report.refuse(EventError(str(error), line=line, event_id=event.id))
                 continue
             if isinstance(event, ContentPosted) and event.group_id is not None:
                 messages.append(
@@ -380,6 +472,7 @@ class Ingestor:
         self.store.append(conn, rows)
         self.store.write_effects(conn, effects)
         enqueue(conn, effects)
+        self.cache.use(needed)
         self.store.save_changed(conn, self.engine)
         report.accepted += len(rows)
         self._head = (tail.seq, tail.hash)

@@ -28,13 +28,14 @@ def named_keys(events: Iterable[Event]) -> Keys:
     return named
 
 
-def prefetch(store: Store, conn: Connection, state: State, events: list[Event]) -> None:
+def prefetch(store: Store, conn: Connection, state: State, events: list[Event]) -> Keys:
     """Loads into `state` the keyed state a batch touches: the keys its events name, and what
     those lead to: the decisions appeals name, with their content and account; content's
     authors, reporters and owners; groups' admins and the groups those admins run; and the
-    identities named or held by loaded accounts."""
+    identities named or held by loaded accounts. Returns every key it looked for."""
     named = named_keys(events)
     accounts, contents, groups = set(named.accounts), set(named.contents), set(named.groups)
+    visited: set[str] = set()
 
     def load_contents(ids: set[str]) -> None:
         for loaded in store.load_contents(conn, sorted(ids - state.contents.keys())):
@@ -63,6 +64,7 @@ def prefetch(store: Store, conn: Connection, state: State, events: list[Event]) 
             if item.owner is not None:
                 accounts.add(item.owner)
     for _ in range(2):  # groups named -> their admins -> the groups those admins run
+        visited |= groups
         for group in store.load_groups(conn, sorted(groups - state.groups.keys())):
             state.groups[group.id] = group
         for gid in groups:
@@ -79,3 +81,11 @@ def prefetch(store: Store, conn: Connection, state: State, events: list[Event]) 
                 wanted.update(fingerprints)
     for identity in store.load_identities(conn, sorted(wanted - state.identities.keys())):
         state.identities[identity.fingerprint] = identity
+    return Keys(
+        accounts=accounts,
+        contents=contents,
+        groups=visited,
+        appeals=named.appeals,
+        decisions=decision_ids,
+        fingerprints=wanted,
+    )

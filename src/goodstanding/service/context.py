@@ -72,7 +72,8 @@ class Service:
     def ingest(self, lines: list[bytes], strict: bool) -> backend.IngestReport:
         """Ingests lines as one batch under the store's write lock (returns once they are
         committed). The fold starts from the stored state each time, since other writers may
-        have changed it. A 503 problem, with nothing written, when the lock is not free
+        have changed it. Every refused line is kept (a batch's size is bounded), for the
+        per-line results. A 503 problem, with nothing written, when the lock is not free
         within `limits.writer_wait` seconds."""
         wait = self.limits.writer_wait
         started = time.monotonic()
@@ -81,7 +82,7 @@ class Service:
         try:
             left = max(0.0, wait - (time.monotonic() - started))
             ingestor = backend.Ingestor(self.store, self.policies, wait=left)
-            return ingestor.ingest(lines, strict=strict, batch=max(1, len(lines)))
+            return ingestor.ingest(lines, strict=strict, batch=max(1, len(lines)), keep=None)
         except backend.WriterBusy as busy:
             raise self._busy(busy) from None
         finally:

@@ -8,7 +8,7 @@ from goodstanding.engine.context import Context
 from goodstanding.engine.effects import Effect, IdentityChanged
 from goodstanding.engine.handler import Handler, Keys
 from goodstanding.engine.state import AccountState
-from goodstanding.events import AccountRegistered
+from goodstanding.events import AccountRegistered, brief
 from goodstanding.policy.model import Policy
 
 
@@ -17,7 +17,7 @@ def registered(ctx: Context, event: AccountRegistered, t: float, policy: Policy)
     existing = ctx.state.accounts.get(event.actor)
     if existing is not None:
         raise Rejected(
-            f"account {event.actor!r} is already registered (at {iso(existing.registered_at)})"
+            f"account {brief(event.actor)} is already registered (at {iso(existing.registered_at)})"
         )
     refused = registration_refused(ctx, event, t, policy)
     if refused is not None:

@@ -18,7 +18,7 @@ from goodstanding.engine.effects import (
 )
 from goodstanding.engine.handler import Handler, Keys
 from goodstanding.engine.state import DAY, AppealState, DecisionState
-from goodstanding.events import AppealDecided, AppealFiled
+from goodstanding.events import AppealDecided, AppealFiled, brief
 from goodstanding.policy.model import Policy
 
 
@@ -28,27 +28,27 @@ def filed(ctx: Context, event: AppealFiled, t: float, policy: Policy) -> list[Ef
     decision = ctx.state.decisions.get(event.decision_id)
     if decision is None:
         raise Rejected(
-            f"no appealable decision {event.decision_id!r} (appeals name the event "
+            f"no appealable decision {brief(event.decision_id)} (appeals name the event "
             "id of an upheld review.decided)"
         )
     if event.actor != decision.account_id:
         raise Rejected(
-            f"only the affected account ({decision.account_id!r}) may appeal "
-            f"decision {decision.id!r}, not {event.actor!r}"
+            f"only the affected account ({brief(decision.account_id)}) may appeal "
+            f"decision {brief(decision.id)}, not {brief(event.actor)}"
         )
     if decision.appeal_id is not None:
         raise Rejected(
-            f"decision {decision.id!r} was already appealed "
-            f"(appeal {decision.appeal_id!r}); one appeal per decision"
+            f"decision {brief(decision.id)} was already appealed "
+            f"(appeal {brief(decision.appeal_id)}); one appeal per decision"
         )
     if event.appeal_id in ctx.state.appeals:
-        raise Rejected(f"appeal id {event.appeal_id!r} is already used")
+        raise Rejected(f"appeal id {brief(event.appeal_id)} is already used")
     if t < decision.at:
         raise Rejected(f"appeal at {iso(t)} precedes the decision at {iso(decision.at)}")
     window = policy.appeals.window_days
     if t > decision.at + window * DAY:
         raise Rejected(
-            f"appeal window closed: decision {decision.id!r} of {iso(decision.at)} "
+            f"appeal window closed: decision {brief(decision.id)} of {iso(decision.at)} "
             f"could be appealed for {window:g} days, until "
             f"{iso(decision.at + window * DAY)}"
         )
@@ -74,18 +74,18 @@ def decided(ctx: Context, event: AppealDecided, t: float, policy: Policy) -> lis
     asks for it); a reversal undoes the decision's effects."""
     moderator = lookups.account(ctx, event.actor, t, "moderator")
     if moderator.role != "moderator":
-        raise Rejected(f"{event.actor!r} is not a moderator: only moderators decide appeals")
+        raise Rejected(f"{brief(event.actor)} is not a moderator: only moderators decide appeals")
     appeal = ctx.state.appeals.get(event.appeal_id)
     if appeal is None:
-        raise Rejected(f"no appeal {event.appeal_id!r}")
+        raise Rejected(f"no appeal {brief(event.appeal_id)}")
     if appeal.outcome is not None:
-        raise Rejected(f"appeal {appeal.id!r} was already decided ({appeal.outcome})")
+        raise Rejected(f"appeal {brief(appeal.id)} was already decided ({appeal.outcome})")
     if t < appeal.filed_at:
         raise Rejected(f"decision at {iso(t)} precedes the appeal filed at {iso(appeal.filed_at)}")
     decision = ctx.state.decisions[appeal.decision_id]
     if policy.appeals.different_decider and event.actor == decision.decided_by:
         raise Rejected(
-            f"{event.actor!r} took decision {decision.id!r} and may not decide its "
+            f"{brief(event.actor)} took decision {brief(decision.id)} and may not decide its "
             "appeal; another moderator must"
         )
     appeal.outcome = event.outcome

@@ -9,7 +9,7 @@ from goodstanding.engine.context import Context
 from goodstanding.engine.effects import CommentReviewed, Effect
 from goodstanding.engine.handler import Handler, with_content
 from goodstanding.engine.state import ContentState
-from goodstanding.events import CommentApproved, CommentModeSet, CommentRejected
+from goodstanding.events import CommentApproved, CommentModeSet, CommentRejected, brief
 from goodstanding.policy.model import Policy
 
 
@@ -23,8 +23,8 @@ def mode_set(ctx: Context, event: CommentModeSet, t: float, policy: Policy) -> l
     content = lookups.content(ctx, event.content_id, t)
     if content.author != account.id:
         raise Rejected(
-            f"{account.id!r} is not the author of {content.id!r}: only the author sets the "
-            "comment mode of a post"
+            f"{brief(account.id)} is not the author of {brief(content.id)}: only the author "
+            "sets the comment mode of a post"
         )
     content.comment_mode = event.mode
     ctx.state.touch_content(content)
@@ -44,11 +44,11 @@ def _owned(ctx: Context, content_id: str, actor: str, t: float) -> ContentState:
     lookups.account(ctx, actor, t)
     comment = lookups.content(ctx, content_id, t)
     if comment.owner is None:
-        raise Rejected(f"{comment.id!r} is not a comment under a post")
+        raise Rejected(f"{brief(comment.id)} is not a comment under a post")
     if comment.owner != actor:
         raise Rejected(
-            f"{actor!r} does not own the post {comment.id!r} answers; only its owner "
-            f"({comment.owner!r}) approves or rejects comments under it"
+            f"{brief(actor)} does not own the post {brief(comment.id)} answers; only its owner "
+            f"({brief(comment.owner)}) approves or rejects comments under it"
         )
     return comment
 
@@ -58,7 +58,7 @@ def approved(ctx: Context, event: CommentApproved, t: float, policy: Policy) -> 
     comment = _owned(ctx, event.content_id, event.actor, t)
     if comment.owner_state != "held":
         raise Rejected(
-            f"comment {comment.id!r} is not waiting for approval "
+            f"comment {brief(comment.id)} is not waiting for approval "
             f"({comment.owner_state or 'it is published'})"
         )
     return [
@@ -72,7 +72,7 @@ def rejected(ctx: Context, event: CommentRejected, t: float, policy: Policy) -> 
     moderation decision: the comment's author gets no strike for it)."""
     comment = _owned(ctx, event.content_id, event.actor, t)
     if comment.owner_state == "rejected":
-        raise Rejected(f"comment {comment.id!r} was already rejected")
+        raise Rejected(f"comment {brief(comment.id)} was already rejected")
     reason = f"rejected by the owner{': ' + event.note if event.note else ''}"
     return [_decide(ctx, comment, "rejected", reason, event.id, t)]
 

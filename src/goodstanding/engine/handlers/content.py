@@ -8,7 +8,7 @@ from goodstanding.engine.context import Context
 from goodstanding.engine.effects import Effect
 from goodstanding.engine.handler import Handler, Keys, with_content
 from goodstanding.engine.state import ContentState
-from goodstanding.events import ContentEngaged, ContentPosted, ContentReported
+from goodstanding.events import ContentEngaged, ContentPosted, ContentReported, brief
 from goodstanding.policy.conditions import has_link
 from goodstanding.policy.model import Policy
 
@@ -18,7 +18,7 @@ def posted(ctx: Context, event: ContentPosted, t: float, policy: Policy) -> list
     judged by the detectors and held for the post's owner where the comment mode asks."""
     account = lookups.account(ctx, event.actor, t)
     if event.content_id in ctx.state.contents:
-        raise Rejected(f"content id {event.content_id!r} is already used")
+        raise Rejected(f"content id {brief(event.content_id)} is already used")
     parent = lookups.content(ctx, event.parent_id, t) if event.parent_id is not None else None
     if event.group_id is not None:
         lookups.member_group(ctx, event.group_id, account.id, t)

@@ -8,7 +8,7 @@ from goodstanding.engine.context import Context
 from goodstanding.engine.effects import Effect
 from goodstanding.engine.handler import Handler, Keys
 from goodstanding.engine.state import AccountState, GroupState
-from goodstanding.events import GroupCreated, GroupJoined, GroupLeft, GroupRoleChanged
+from goodstanding.events import GroupCreated, GroupJoined, GroupLeft, GroupRoleChanged, brief
 from goodstanding.policy.model import Policy
 
 ADMIN_ROLES = ("owner", "admin")
@@ -18,7 +18,7 @@ def created(ctx: Context, event: GroupCreated, t: float, policy: Policy) -> list
     """A new group owned by the actor (if the actor may create groups)."""
     account = lookups.account(ctx, event.actor, t)
     if event.group_id in ctx.state.groups:
-        raise Rejected(f"group {event.group_id!r} already exists")
+        raise Rejected(f"group {brief(event.group_id)} already exists")
     denial = privileges.check(account, ("create_group",), event, t, policy)
     if denial is not None:
         return [denial]
@@ -40,7 +40,7 @@ def joined(ctx: Context, event: GroupJoined, t: float, policy: Policy) -> list[E
     lookups.account(ctx, event.actor, t)
     found = lookups.group(ctx, event.group_id, t)
     if event.actor in found.roles:
-        raise Rejected(f"{event.actor!r} is already a member of group {found.id!r}")
+        raise Rejected(f"{brief(event.actor)} is already a member of group {brief(found.id)}")
     found.roles[event.actor] = "member"
     ctx.state.touch_group(found)
     return []
@@ -52,7 +52,8 @@ def left(ctx: Context, event: GroupLeft, t: float, policy: Policy) -> list[Effec
     found = lookups.member_group(ctx, event.group_id, event.actor, t)
     if found.roles[event.actor] == "owner":
         raise Rejected(
-            f"the owner of group {found.id!r} cannot leave it; make another member the owner first"
+            f"the owner of group {brief(found.id)} cannot leave it; make another member the "
+            "owner first"
         )
     _set_role(ctx, found, account, None)
     return admins.flag_if_no_acting_admin(ctx, found, event.id, t)
@@ -64,16 +65,16 @@ def role_changed(ctx: Context, event: GroupRoleChanged, t: float, policy: Policy
     found = lookups.member_group(ctx, event.group_id, event.actor, t)
     target = lookups.account(ctx, event.member, t, "member")
     if event.member not in found.roles:
-        raise Rejected(f"{event.member!r} is not a member of group {found.id!r}")
+        raise Rejected(f"{brief(event.member)} is not a member of group {brief(found.id)}")
     mine = found.roles[event.actor]
     if mine not in ADMIN_ROLES:
         raise Rejected(
-            f"only the owner or an admin of group {found.id!r} may change roles; "
-            f"{event.actor!r} is a {mine}"
+            f"only the owner or an admin of group {brief(found.id)} may change roles; "
+            f"{brief(event.actor)} is a {mine}"
         )
     theirs = found.roles[event.member]
     if (event.role == "owner" or theirs == "owner") and mine != "owner":
-        raise Rejected(f"only the owner of group {found.id!r} may hand on or change ownership")
+        raise Rejected(f"only the owner of group {brief(found.id)} may hand on or change ownership")
     denial = privileges.check(actor, ("administer_group",), event, t, policy)
     if denial is not None:
         return [denial]

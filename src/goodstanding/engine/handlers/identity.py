@@ -12,7 +12,7 @@ from goodstanding.engine.context import Context
 from goodstanding.engine.effects import Effect, IdentityChanged
 from goodstanding.engine.handler import Handler, Keys
 from goodstanding.engine.state import AccountState
-from goodstanding.events import IdentityRejected, IdentitySubmitted, IdentityVerified
+from goodstanding.events import IdentityRejected, IdentitySubmitted, IdentityVerified, brief
 from goodstanding.identity.blocklist import carry_forward
 from goodstanding.policy.model import Policy
 
@@ -45,13 +45,15 @@ def _verdict_for(
     verifier = lookups.account(ctx, actor, t, "verifier")
     if verifier.role != "moderator":
         raise Rejected(
-            f"{actor!r} is not a moderator or verification service account: only "
+            f"{brief(actor)} is not a moderator or verification service account: only "
             "those report the platform's identity checks"
         )
     account = lookups.account(ctx, account_id, t)
     pending = account.pending.get(submission)
     if pending is None:
-        raise Rejected(f"no pending identity submission {submission!r} for {account_id!r}")
+        raise Rejected(
+            f"no pending identity submission {brief(submission)} for {brief(account_id)}"
+        )
     return account, pending
 
 

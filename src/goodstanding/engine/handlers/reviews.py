@@ -10,7 +10,7 @@ from goodstanding.engine.context import Context
 from goodstanding.engine.effects import Effect, Notice
 from goodstanding.engine.handler import Handler, with_content
 from goodstanding.engine.state import DecisionState
-from goodstanding.events import ReviewDecided
+from goodstanding.events import ReviewDecided, brief
 from goodstanding.policy.model import Policy
 
 
@@ -19,7 +19,7 @@ def decided(ctx: Context, event: ReviewDecided, t: float, policy: Policy) -> lis
     content never shown (its posting was denied) is not upheld against its author."""
     moderator = lookups.account(ctx, event.actor, t, "moderator")
     if moderator.role != "moderator":
-        raise Rejected(f"{event.actor!r} is not a moderator: only moderators decide reviews")
+        raise Rejected(f"{brief(event.actor)} is not a moderator: only moderators decide reviews")
     content = lookups.content(ctx, event.content_id, t)
     found = ctx.policies.rule_at(event.rule, datetime.fromtimestamp(content.at, UTC))
     if found is None:
