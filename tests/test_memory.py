@@ -75,6 +75,19 @@ def test_a_sim_stream_gives_the_same_projections_with_a_tiny_cache(
     assert kept < held / 10
 
 
+def test_a_content_id_stays_used_after_its_state_was_evicted(tmp_path: Path) -> None:
+    """A post's id is read back from the store when the cache no longer holds it: reusing it
+    is refused with any budget (accepting it would log an entry replay refuses)."""
+    lines = [
+        raw("account.registered", "m1", id="r1", role="member"),
+        raw("content.posted", "m1", id="p1", content_id="c1", kind="post", text="hello"),
+        raw("content.posted", "m1", id="p2", content_id="c1", kind="post", text="again"),
+    ]
+    for budget in (0, None):
+        result = ingest_lines(tmp_path / f"reuse-{budget}.db", lines, batch=1, cache_budget=budget)
+        assert (result.accepted, result.errors) == (2, 1)
+
+
 def test_the_cache_evicts_the_least_recently_used_keys_never_unsaved_ones() -> None:
     fold = engine()
     state = fold.state

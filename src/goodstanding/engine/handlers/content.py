@@ -93,9 +93,14 @@ def reported(ctx: Context, event: ContentReported, t: float, policy: Policy) -> 
 
 
 def _posted_reads(event: ContentPosted) -> Keys:
+    """The author, the parent and the group, and the post's own id (which must be unused: a
+    state evicted from the cache or dropped for another writer is read back to tell)."""
+    contents = {event.content_id}
+    if event.parent_id is not None:
+        contents.add(event.parent_id)
     return Keys(
         accounts={event.actor},
-        contents={event.parent_id} if event.parent_id is not None else set(),
+        contents=contents,
         groups={event.group_id} if event.group_id is not None else set(),
     )
 
