@@ -97,7 +97,7 @@ def ingest_rss(lines: Iterator[bytes], folder: Path, label: str) -> tuple[float,
         [*command, *args], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors
     )
     assert child.stdin is not None
-    fed, chunk, size = 0, [], 0
+    fed, chunk, size, next_note = 0, [], 0, 1_000_000
     for line in lines:
         chunk.append(line)
         size += len(line) + 1
@@ -105,8 +105,9 @@ def ingest_rss(lines: Iterator[bytes], folder: Path, label: str) -> tuple[float,
         if size >= 1 << 20:
             child.stdin.write(b"\n".join(chunk) + b"\n")
             chunk, size = [], 0
-            if fed % 1_000_000 < 1_000:
+            if fed >= next_note:
                 note(f"{label}: {fed:,} lines fed")
+                next_note += 1_000_000
     child.stdin.write(b"\n".join(chunk) + b"\n")
     child.stdin.close()
     _, status, usage = os.wait4(child.pid, 0)
