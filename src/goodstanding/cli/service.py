@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -161,6 +162,10 @@ def webhooks_deliver(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    checkpoint_dir: Annotated[
+        Path,
+        typer.Option(help="Publish the latest checkpoint here at /v1/checkpoint (as ingest's)."),
+    ] = Path("var/checkpoints"),
 ) -> None:
     """Serve the HTTP API (docs at /docs, schema at /openapi.json).
 
@@ -171,7 +176,7 @@ def serve(
     from goodstanding.service.app import create_app
 
     try:
-        app = create_app(Ctx.db)
+        app = create_app(Ctx.db, checkpoints=checkpoint_dir)
     except backend.StoreError as error:
         raise fail(str(error)) from None
     stop = threading.Event()

@@ -3,6 +3,7 @@ ingest, and the read-side queries the CLI uses. Routes call only these functions
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -14,35 +15,64 @@ from goodstanding.engine import iso
 from goodstanding.identity import IdentifierError, KeyRingError, check, identify, load_keyring
 from goodstanding.pipeline import Ingestor, IngestReport, load_policies
 from goodstanding.policy import PolicySet
+from goodstanding.queries.audit import audit_entries
+from goodstanding.queries.check import (
+    Position,
+    account_states,
+    changed_since,
+    sanction_statement,
+    verdict,
+)
 from goodstanding.queries.content import content_record
 from goodstanding.queries.explain import explanation
+from goodstanding.queries.history import NotRegistered, account_at
+from goodstanding.queries.lookup import NotFound
 from goodstanding.queries.moderation import review_queue
 from goodstanding.queries.own_data import account_export
 from goodstanding.queries.standing import standing as standing_at
 from goodstanding.store import Store, StoreError, default_url
+from goodstanding.store.checkpoint import CheckpointError, latest_checkpoint
 
 __all__ = [
+    "CheckpointError",
     "IdentifierError",
     "IngestReport",
     "Ingestor",
     "KeyRingError",
+    "NotFound",
+    "NotRegistered",
     "PolicySet",
+    "Position",
     "Store",
     "StoreError",
+    "account_at",
     "account_exists",
     "account_sanctions",
     "account_statements",
+    "account_states",
     "audit",
+    "audit_entries",
+    "changed_since",
     "content_record",
     "default_url",
     "explain",
     "identity_verdict",
+    "ingest",
+    "latest_checkpoint",
     "load_policies",
     "queue",
+    "sanction_statement",
     "standing",
     "statements",
     "transparency",
+    "verdict",
 ]
+
+
+def ingest(ingestor: Ingestor, lines: Iterable[bytes], strict: bool) -> IngestReport:
+    """Ingests lines with the service's long-lived ingestor (its fold keeps the state of the
+    keys it has seen between requests); returns once they are committed."""
+    return ingestor.ingest(lines, strict=strict)
 
 
 def account_exists(store: Store, account_id: str) -> bool:

@@ -1,4 +1,5 @@
-"""What every request shares: the store, the policies, the single writer and the limits."""
+"""What every request shares: the store, the policies, the ingestor behind the single writer,
+the read model checks answer from, verified tokens, and the limits."""
 
 from __future__ import annotations
 
@@ -7,24 +8,32 @@ import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 
 from goodstanding.service import backend
-from goodstanding.service.tokens import Token
+from goodstanding.service.readmodel import CheckModel
+from goodstanding.service.tokens import Token, TokenCache
 
 MiB = 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Body size limits and the failed-authentication rate limit."""
+    """Body size limits, the failed-authentication rate limit, and how stale and how large
+    the in-memory reads may be: checks and verified tokens are refreshed from the store every
+    `refresh_interval` seconds."""
 
     event_bytes: int = 1 * MiB
     batch_bytes: int = 64 * MiB
     failures: int = 10
     failure_window: float = 60.0
+    refresh_interval: float = 0.25
+    cached_accounts: int = 100_000
+    cached_tokens: int = 10_000
+    audit_page: int = 1_000
 
 
 class FailureLimiter:
@@ -58,19 +67,41 @@ class FailureLimiter:
 
 @dataclass
 class Service:
-    """The service's shared state: one store, its policies, and one writer at a time."""
+    """The service's shared state: one store, its policies, one long-lived ingestor written
+    through by one request at a time, the checks' read model and the verified tokens."""
 
     store: backend.Store
     policies: backend.PolicySet
     limits: Limits
     limiter: FailureLimiter
+    ingestor: backend.Ingestor
+    checks: CheckModel
+    tokens: TokenCache
+    checkpoints: Path
     writer: threading.Lock = field(default_factory=threading.Lock)
 
+    @classmethod
+    def open(cls, store: backend.Store, limits: Limits, checkpoints: Path) -> Service:
+        """The service over an open store: its policies, an ingestor, an empty read model."""
+        policies = backend.load_policies(store)
+        return cls(
+            store,
+            policies,
+            limits,
+            FailureLimiter(limits.failures, limits.failure_window),
+            backend.Ingestor(store, policies),
+            CheckModel(store, policies, limits.cached_accounts),
+            TokenCache(store.engine, limits.refresh_interval, limits.cached_tokens),
+            checkpoints,
+        )
+
     def ingest(self, lines: Iterable[bytes], strict: bool) -> backend.IngestReport:
-        """Ingests lines as one writer (returns once they are committed). The fold starts
-        from the stored state each time, since other writers may have changed it."""
+        """Ingests lines as one writer and refreshes the read model, so that a check after
+        the answer sees them; returns once they are committed."""
         with self.writer:
-            return backend.Ingestor(self.store, self.policies).ingest(lines, strict=strict)
+            report = backend.ingest(self.ingestor, lines, strict)
+        self.checks.refresh()
+        return report
 
     def audit(self, token: Token, action: str, target: str, details: dict[str, Any]) -> None:
         """Records a write in the audit log under the token's subject."""
@@ -84,7 +115,7 @@ class Service:
         return time.time()
 
 
-def service(request: Request) -> Service:
+async def service(request: Request) -> Service:
     """The service a request is served by."""
     found: Service = request.app.state.service
     return found
