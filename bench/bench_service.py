@@ -194,11 +194,12 @@ async def _load(
     return sorted(latencies), achieved, failed
 
 
-def _load_process(base: str, token: str, rate: float, seconds: float) -> Load:
-    """Runs the load loop in its own process (so that its work is not this one's)."""
+def _load_process(base: str, token: str, rate: float, seconds: float, accounts: Path) -> Load:
+    """Runs the load loop in its own process (so that its work is not this one's), checking
+    the accounts listed in the file `accounts` in turn."""
     command = [sys.executable, "-m", "bench.bench_service", "load", base, token, str(rate)]
     done = subprocess.run(
-        [*command, str(seconds), str(ACCOUNTS)], capture_output=True, check=True, text=True
+        [*command, str(seconds), str(accounts)], capture_output=True, check=True, text=True
     )
     latencies, achieved, failed = json.loads(done.stdout)
     return Load(latencies, achieved, failed)
@@ -221,11 +222,16 @@ def _ingest_beside(url: str, stream: Path, skip: int) -> Iterator[subprocess.Pop
 def _checks(url: str, stream: Path, plan: Plan) -> None:
     """Check latency at CHECK_RATE, then the ladder of rates, with an ingest beside."""
     token = _platform_token(url)
+    store = Store.open(url)
+    registered = [str(row[0]) for row in store.execute_sql("SELECT id FROM accounts ORDER BY id")]
+    store.close()
+    accounts = Path(url.removeprefix("sqlite:///")).with_name("accounts.txt")
+    accounts.write_text("\n".join(registered))
     with _server(url) as base, _ingest_beside(url, stream, plan.head) as ingest:
-        note("warming the read model (one check of each account)")
-        _load_process(base, token, 500, ACCOUNTS / 500)
+        note(f"warming the read model (one check of each of {len(registered):,} accounts)")
+        _load_process(base, token, 500, len(registered) / 500, accounts)
         note(f"checking at {CHECK_RATE:,}/s for {plan.check_seconds:g} s, ingest beside")
-        load = _load_process(base, token, CHECK_RATE, plan.check_seconds)
+        load = _load_process(base, token, CHECK_RATE, plan.check_seconds, accounts)
         beside = "an ingest beside it" if ingest.poll() is None else "an ingest that ended"
         report(
             "POST /v1/check p99",
@@ -238,7 +244,7 @@ def _checks(url: str, stream: Path, plan: Plan) -> None:
         )
         held = None
         for rate in LADDER:
-            step = _load_process(base, token, rate, plan.step_seconds)
+            step = _load_process(base, token, rate, plan.step_seconds, accounts)
             p99 = step.percentile(0.99)
             note(f"{rate:,}/s: achieved {step.achieved:,.0f}/s, p99 {p99:.2f} ms")
             if p99 >= P99_GOAL_MS or step.achieved < rate * 0.95 or step.failed:
@@ -334,7 +340,7 @@ if __name__ == "__main__":
     role, args = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("main", [])
     if role == "load":
         base, token, rate, seconds, accounts = args
-        names = [f"a{i + 1:06d}" for i in range(int(accounts))]
+        names = Path(accounts).read_text().split()
         print(json.dumps(asyncio.run(_load(base, token, names, float(rate), float(seconds)))))
     elif role == "ingest":
         _ingest_role(*args)

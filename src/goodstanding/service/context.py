@@ -3,6 +3,7 @@ the read model checks answer from, verified tokens, and the limits."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -18,6 +19,7 @@ from goodstanding.service.readmodel import CheckModel
 from goodstanding.service.tokens import Token, TokenCache
 
 MiB = 1024 * 1024
+log = logging.getLogger("goodstanding.service")
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,10 @@ class Service:
         the answer sees them; returns once they are committed."""
         with self.writer:
             report = backend.ingest(self.ingestor, lines, strict)
-        self.checks.refresh()
+        try:
+            self.checks.refresh()
+        except Exception:  # committed all the same; the background refresh catches up
+            log.exception("refreshing the check read model after a write failed")
         return report
 
     def audit(self, token: Token, action: str, target: str, details: dict[str, Any]) -> None:
