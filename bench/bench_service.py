@@ -7,7 +7,8 @@
   then the highest of a ladder of rates held with p99 < 10 ms (ingest still beside it);
 - webhook deliveries/s to a local receiver.
 
-`python -m bench service [--quick]`: --quick uses fewer events and shorter load phases.
+`python -m bench service [--quick] [--checks]`: --quick uses fewer events and shorter load
+phases; --checks measures only the check latencies (the database filled with Ingestor).
 The load loop is this module run as `python -m bench.bench_service load ...`; the ingest
 beside it, `python -m bench.bench_service ingest ...`.
 """
@@ -311,21 +312,29 @@ def _webhooks(url: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Prints the API's ingest ratio to Ingestor (SQLite, PostgreSQL), check p99 at 1,000/s
     with an ingest beside, the highest rate held with p99 < 10 ms, and webhook deliveries/s."""
-    unknown = set(argv or ()) - {"--quick"}
-    if unknown:
-        raise SystemExit(f"unknown option(s) {sorted(unknown)}: bench service takes --quick")
-    plan = QUICK if argv else Plan()
+    options = set(argv or ())
+    if options - {"--quick", "--checks"}:
+        raise SystemExit(f"unknown option(s) {sorted(options)}: takes --quick, --checks")
+    plan = QUICK if "--quick" in options else Plan()
+    only_checks = "--checks" in options
     throwaway_keys()
     stream = sim_stream(ACCOUNTS, DAYS)
     with stream.open("rb") as source:
         lines = [line.rstrip(b"\n") for line in itertools.islice(source, plan.head)]
     with tempfile.TemporaryDirectory() as folder:
         api = f"sqlite:///{folder}/api.db"
-        _ingest_ratio("SQLite", f"sqlite:///{folder}/direct.db", api, lines)
+        if only_checks:
+            store = Store.open(api)
+            Ingestor(store, load_policies(store)).ingest(lines, batch=BATCH)
+            store.close()
+        else:
+            _ingest_ratio("SQLite", f"sqlite:///{folder}/direct.db", api, lines)
         _checks(api, stream, plan)
-        _webhooks(api)
-    with postgres_url() as direct_url, postgres_url() as api_url:
-        _ingest_ratio("PostgreSQL", direct_url, api_url, lines)
+        if not only_checks:
+            _webhooks(api)
+    if not only_checks:
+        with postgres_url() as direct_url, postgres_url() as api_url:
+            _ingest_ratio("PostgreSQL", direct_url, api_url, lines)
 
 
 def _ingest_role(url: str, stream: str, skip: str) -> None:
