@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -39,9 +41,13 @@ class Api:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
 
-def make_api(url: str, limits: Limits | None = None, seed: bool = True) -> Api:
-    """An app over `url` with tokens for platform, moderator (mod), auditor and member (m1)."""
-    app = create_app(url, limits)
+def make_api(
+    url: str, limits: Limits | None = None, seed: bool = True, checkpoints: Path | None = None
+) -> Api:
+    """An app over `url` with tokens for platform, moderator (mod), auditor and member (m1),
+    publishing checkpoints from `checkpoints` (default: a new empty folder)."""
+    folder = checkpoints or Path(tempfile.mkdtemp(prefix="gs-checkpoints-"))
+    app = create_app(url, limits, folder)
     engine = app.state.service.store.engine
     now = time.time()
     accounts = {"platform": None, "moderator": "mod", "auditor": None, "member": "m1"}

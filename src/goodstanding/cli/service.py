@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -169,6 +170,10 @@ def serve(
             "(default: 2).",
         ),
     ] = None,
+    checkpoint_dir: Annotated[
+        Path,
+        typer.Option(help="Publish the latest checkpoint here at /v1/checkpoint (as ingest's)."),
+    ] = Path("var/checkpoints"),
 ) -> None:
     """Serve the HTTP API (docs at /docs, schema at /openapi.json).
 
@@ -181,7 +186,7 @@ def serve(
 
     limits = Limits() if writer_wait is None else Limits(writer_wait=writer_wait)
     try:
-        app = create_app(Ctx.db, limits)
+        app = create_app(Ctx.db, limits, checkpoints=checkpoint_dir)
     except backend.StoreError as error:
         raise fail(str(error)) from None
     stop = threading.Event()

@@ -3,14 +3,15 @@ confined to their own account, and failed authentications rate-limited per addre
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from goodstanding.service.context import Service, service
 from goodstanding.service.problems import Problem
-from goodstanding.service.tokens import Token, TokenError, authenticate
+from goodstanding.service.tokens import Token, TokenError
 
 bearer = HTTPBearer(auto_error=False, description="A token from `goodstanding token create`.")
 
@@ -19,13 +20,14 @@ def _client(request: Request) -> str:
     return request.client.host if request.client is not None else "unknown"
 
 
-def current_token(
+async def current_token(
     request: Request,
     credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
     svc: Service = Depends(service),
 ) -> Token:
     """The active token the request presents; 401 without one or with a bad one, 429 after
-    too many failures from the same address."""
+    too many failures from the same address. A token verified within the refresh interval
+    is trusted without reading the store again (revocations count within the interval)."""
     client, now = _client(request), svc.now()
     wait = svc.limiter.retry_after(client, now)
     if wait is not None:
@@ -39,16 +41,19 @@ def current_token(
         svc.limiter.failed(client, now)
         raise Problem(401, "send a bearer token: Authorization: Bearer <token>", headers=challenge)
     try:
-        return authenticate(svc.store.engine, credentials.credentials, now)
+        token = svc.tokens.cached(credentials.credentials, now)
+        if token is None:
+            token = await run_in_threadpool(svc.tokens.verify, credentials.credentials, now)
+        return token
     except TokenError as error:
         svc.limiter.failed(client, now)
         raise Problem(401, str(error), headers=challenge) from None
 
 
-def require(*roles: str) -> Callable[..., Token]:
+def require(*roles: str) -> Callable[..., Awaitable[Token]]:
     """A dependency admitting tokens of these roles only (403 for another role)."""
 
-    def allowed(token: Token = Depends(current_token)) -> Token:
+    async def allowed(token: Token = Depends(current_token)) -> Token:
         if token.role not in roles:
             raise Problem(
                 403, f"a {token.role} token may not do this; it needs: {', '.join(roles)}"

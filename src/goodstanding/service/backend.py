@@ -14,36 +14,68 @@ from goodstanding.engine import iso
 from goodstanding.identity import IdentifierError, KeyRingError, check, identify, load_keyring
 from goodstanding.pipeline import Ingestor, IngestReport, load_policies
 from goodstanding.policy import PolicySet
+from goodstanding.queries.audit import audit_entries
+from goodstanding.queries.check import (
+    Position,
+    account_states,
+    changed_since,
+    sanction_statement,
+    verdict,
+)
 from goodstanding.queries.content import content_record
 from goodstanding.queries.explain import explanation
+from goodstanding.queries.history import NotRegistered, account_at
+from goodstanding.queries.lookup import NotFound
 from goodstanding.queries.moderation import review_queue
 from goodstanding.queries.own_data import account_export
 from goodstanding.queries.standing import standing as standing_at
 from goodstanding.store import Store, StoreError, WriterBusy, default_url
+from goodstanding.store.checkpoint import CheckpointError, latest_checkpoint
 
 __all__ = [
+    "CheckpointError",
     "IdentifierError",
     "IngestReport",
     "Ingestor",
     "KeyRingError",
+    "NotFound",
+    "NotRegistered",
     "PolicySet",
+    "Position",
     "Store",
     "StoreError",
     "WriterBusy",
+    "account_at",
     "account_exists",
     "account_sanctions",
     "account_statements",
+    "account_states",
     "audit",
+    "audit_entries",
+    "changed_since",
     "content_record",
     "default_url",
     "explain",
     "identity_verdict",
+    "ingest",
+    "latest_checkpoint",
     "load_policies",
     "queue",
+    "sanction_statement",
     "standing",
     "statements",
     "transparency",
+    "verdict",
 ]
+
+
+def ingest(ingestor: Ingestor, lines: list[bytes], strict: bool, wait: float) -> IngestReport:
+    """Ingests lines as one batch with the service's long-lived ingestor (its fold keeps the
+    state of the keys it has seen between requests, dropped when another writer moved the
+    log's head), waiting at most `wait` seconds for the write lock (WriterBusy otherwise);
+    returns once they are committed. Every refused line is kept, for the per-line results."""
+    ingestor.wait = wait
+    return ingestor.ingest(lines, strict=strict, batch=max(1, len(lines)), keep=None)
 
 
 def account_exists(store: Store, account_id: str) -> bool:

@@ -1,33 +1,44 @@
-"""What every request shares: the store, the policies, the single writer and the limits."""
+"""What every request shares: the store, the policies, the ingestor behind the single writer,
+the read model checks answer from, verified tokens, and the limits."""
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 
 from goodstanding.service import backend
 from goodstanding.service.problems import Problem
-from goodstanding.service.tokens import Token
+from goodstanding.service.readmodel import CheckModel
+from goodstanding.service.tokens import Token, TokenCache
 
 MiB = 1024 * 1024
+log = logging.getLogger("goodstanding.service")
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Body size limits, the failed-authentication rate limit, and how long a write waits
-    for the store's write lock before answering 503."""
+    """Body size limits, the failed-authentication rate limit, how long a write waits for
+    the store's write lock before answering 503, and how stale and how large the in-memory
+    reads may be: checks and verified tokens are refreshed from the store every
+    `refresh_interval` seconds."""
 
     event_bytes: int = 1 * MiB
     batch_bytes: int = 64 * MiB
     failures: int = 10
     failure_window: float = 60.0
     writer_wait: float = 2.0
+    refresh_interval: float = 0.25
+    cached_accounts: int = 100_000
+    cached_tokens: int = 10_000
+    audit_page: int = 1_000
 
 
 class FailureLimiter:
@@ -61,32 +72,55 @@ class FailureLimiter:
 
 @dataclass
 class Service:
-    """The service's shared state: one store, its policies, and one writer at a time."""
+    """The service's shared state: one store, its policies, one long-lived ingestor written
+    through by one request at a time, the checks' read model and the verified tokens."""
 
     store: backend.Store
     policies: backend.PolicySet
     limits: Limits
     limiter: FailureLimiter
+    ingestor: backend.Ingestor
+    checks: CheckModel
+    tokens: TokenCache
+    checkpoints: Path
     writer: threading.Lock = field(default_factory=threading.Lock)
 
+    @classmethod
+    def open(cls, store: backend.Store, limits: Limits, checkpoints: Path) -> Service:
+        """The service over an open store: its policies, an ingestor, an empty read model."""
+        policies = backend.load_policies(store)
+        return cls(
+            store,
+            policies,
+            limits,
+            FailureLimiter(limits.failures, limits.failure_window),
+            backend.Ingestor(store, policies),
+            CheckModel(store, policies, limits.cached_accounts),
+            TokenCache(store.engine, limits.refresh_interval, limits.cached_tokens),
+            checkpoints,
+        )
+
     def ingest(self, lines: list[bytes], strict: bool) -> backend.IngestReport:
-        """Ingests lines as one batch under the store's write lock (returns once they are
-        committed). The fold starts from the stored state each time, since other writers may
-        have changed it. Every refused line is kept (a batch's size is bounded), for the
-        per-line results. A 503 problem, with nothing written, when the lock is not free
-        within `limits.writer_wait` seconds."""
+        """Ingests lines as one batch under the store's write lock and refreshes the read
+        model, so that a check after the answer sees them; returns once they are committed.
+        A 503 problem, with nothing written, when the lock is not free within
+        `limits.writer_wait` seconds."""
         wait = self.limits.writer_wait
         started = time.monotonic()
         if not self.writer.acquire(timeout=wait):
             raise self._busy(backend.WriterBusy(wait))
         try:
             left = max(0.0, wait - (time.monotonic() - started))
-            ingestor = backend.Ingestor(self.store, self.policies, wait=left)
-            return ingestor.ingest(lines, strict=strict, batch=max(1, len(lines)), keep=None)
+            report = backend.ingest(self.ingestor, lines, strict, left)
         except backend.WriterBusy as busy:
             raise self._busy(busy) from None
         finally:
             self.writer.release()
+        try:
+            self.checks.refresh()
+        except Exception:  # committed all the same; the background refresh catches up
+            log.exception("refreshing the check read model after a write failed")
+        return report
 
     def _busy(self, busy: backend.WriterBusy) -> Problem:
         retry = max(1, math.ceil(self.limits.writer_wait))
@@ -109,7 +143,7 @@ class Service:
         return time.time()
 
 
-def service(request: Request) -> Service:
+async def service(request: Request) -> Service:
     """The service a request is served by."""
     found: Service = request.app.state.service
     return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -130,3 +131,35 @@ def authenticate(engine: Engine, presented: str, now: float) -> Token:
     if state != "active":
         raise TokenError(f"the token is {state}")
     return token
+
+
+class TokenCache:
+    """Tokens verified recently, by the digest of the secret presented: each is trusted for
+    `ttl` seconds before the store is read again, so a revocation takes effect within `ttl`
+    (an expiry at once). Holds at most `size` tokens; a failed verification is never kept."""
+
+    def __init__(self, engine: Engine, ttl: float, size: int):
+        self.engine, self.ttl, self.size = engine, ttl, size
+        self._verified: dict[str, tuple[Token, float]] = {}
+        self._lock = threading.Lock()
+
+    def cached(self, presented: str, now: float) -> Token | None:
+        """The token verified for this secret less than `ttl` ago (None when there is none);
+        TokenError when it has expired since."""
+        found = self._verified.get(_digest(presented))
+        if found is None or now - found[1] >= self.ttl or now < found[1]:
+            return None
+        token = found[0]
+        if token.state(now) != "active":
+            raise TokenError(f"the token is {token.state(now)}")
+        return token
+
+    def verify(self, presented: str, now: float) -> Token:
+        """The active token a presented secret belongs to, read from the store and kept."""
+        token = authenticate(self.engine, presented, now)
+        with self._lock:
+            key = _digest(presented)
+            if key not in self._verified and len(self._verified) >= self.size:
+                del self._verified[next(iter(self._verified))]
+            self._verified[key] = (token, now)
+        return token

@@ -1,5 +1,5 @@
-"""POST /v1/check (may this account do this now?) and POST /v1/identity/check (may this
-identity register?), read from the stored projections, never through the writer."""
+"""POST /v1/check (may this account do this now?), answered from the read model without
+waiting for the writer, and POST /v1/identity/check (may this identity register?)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from goodstanding.service import backend
 from goodstanding.service.auth import require
@@ -52,37 +53,23 @@ class CheckAnswer(BaseModel):
 
 
 @router.post("/check", response_model=CheckAnswer, responses=problems(404))
-def check(
+async def check(
     request: CheckRequest,
     _: Token = Depends(require("platform")),
     svc: Service = Depends(service),
 ) -> CheckAnswer:
-    """May account A do action X now? Answers from the stored standing and the policy."""
+    """May account A do action X now? Answers from the read model of stored standings (at
+    most the refresh interval behind the store) and the policy in force."""
     t = epoch(request.at, "at", svc.now())
-    if not backend.account_exists(svc.store, request.account):
-        raise Problem(404, f"unknown account {request.account!r}", "unknown-account")
-    data = backend.standing(svc.store, svc.policies, request.account, t)
-    allowed = request.action in data["privileges"]
-    answer = CheckAnswer(
-        account=request.account,
-        action=request.action,
-        decision="allow" if allowed else "deny",
-        band=data["band"],
-        score=data["score"],
-        reason=data["privileges_reason"],
-    )
-    if allowed or not data["sanctions"]:
-        return answer
-    binding = next((s for s in data["sanctions"] if s["id"] in answer.reason), data["sanctions"][0])
-    answer.sanction = binding
-    rule = svc.policies.rule_text(data["policy_version"], binding["rule"] or "")
-    if rule is not None:
-        answer.rule = {"id": rule.id, "title": rule.title, "text": rule.text}
-    stated = backend.account_sanctions(svc.store, request.account)["sanctions"]
-    answer.statement = next(
-        (s["reasons"] for s in stated if s["sanction_id"] == binding["id"]), None
-    )
-    return answer
+    answer = svc.checks.cached(request.account, request.action, t)
+    if answer is None:
+        try:
+            answer = await run_in_threadpool(svc.checks.answer, request.account, request.action, t)
+        except backend.NotRegistered as missing:
+            raise Problem(404, str(missing), "not-registered") from None
+        except backend.NotFound as missing:
+            raise Problem(404, str(missing), "unknown-account") from None
+    return CheckAnswer(**answer)
 
 
 class IdentityCheckRequest(BaseModel):

@@ -25,9 +25,10 @@ _PROBLEM: dict[str, Any] = {
 }
 
 
-def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """The problem responses a route documents: the given codes and those every route has."""
-    every = (401, 403, 422, 429)
+def problems(*codes: int, public: bool = False) -> dict[int | str, dict[str, Any]]:
+    """The problem responses a route documents: the given codes and those every route with
+    a token has (a public route: only the given codes)."""
+    every = () if public else (401, 403, 422, 429)
     return {code: {"description": "a problem", **_PROBLEM} for code in sorted({*codes, *every})}
 
 
