@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -11,6 +13,7 @@ from typing import Any
 
 from fastapi import Request
 
+from goodstanding.engine import iso
 from goodstanding.service import backend
 from goodstanding.service.tokens import Token
 
@@ -56,6 +59,10 @@ class FailureLimiter:
             self._recent(client, now).append(now)
 
 
+class Refused(ValueError):
+    """The engine refused an event a person made; the message says why (nothing was written)."""
+
+
 @dataclass
 class Service:
     """The service's shared state: one store, its policies, and one writer at a time."""
@@ -71,6 +78,22 @@ class Service:
         from the stored state each time, since other writers may have changed it."""
         with self.writer:
             return backend.Ingestor(self.store, self.policies).ingest(lines, strict=strict)
+
+    def write(self, token: Token, actor: str, kind: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """Ingests one event of this kind made now by `actor` (the token's own account) and
+        audits it under the token's subject; returns the event, or raises Refused."""
+        event = {
+            "type": kind,
+            "id": f"api-{uuid.uuid4().hex}",
+            "at": iso(self.now()),
+            "actor": actor,
+            **{k: v for k, v in fields.items() if v is not None},
+        }
+        report = self.ingest([json.dumps(event).encode()], True)
+        if report.errors:
+            raise Refused(report.errors[0].message)
+        self.audit(token, kind, fields.get("content_id") or fields.get("appeal_id") or "", event)
+        return event
 
     def audit(self, token: Token, action: str, target: str, details: dict[str, Any]) -> None:
         """Records a write in the audit log under the token's subject."""
