@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 CLI = "import sys; from goodstanding.cli import app; sys.argv[0] = 'goodstanding'; app()"
-SIM = ["sim", "--accounts", "200", "--days", "14", "--seed", "3"]
+SIM = ["sim", "--accounts", "150", "--days", "10", "--seed", "3"]
 AXE = "/static/vendor/axe.min.js"
 
 
@@ -82,10 +83,10 @@ class Site:
         return found
 
 
-@pytest.fixture(scope="session")
-def console_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """A console served by a real `goodstanding serve` process over a 200-account sim."""
-    folder = tmp_path_factory.mktemp("console")
+@contextmanager
+def serving(folder: Path) -> Iterator[Site]:
+    """A console served by a real `goodstanding serve` process over a 150-account sim made
+    in `folder`, stopped on leaving."""
     db = f"sqlite:///{folder / 'gs.db'}"
     stream = str(folder / "sim.jsonl")
     goodstanding("--db", db, *SIM, "--out", stream)
@@ -113,6 +114,28 @@ def console_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         log.close()
 
 
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's chromium, headless, through Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="session")
+def console_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """A console served by a real process over a small sim, for the whole session."""
+    with serving(tmp_path_factory.mktemp("console")) as site:
+        yield site
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """One headless chromium for the session."""
@@ -121,14 +144,8 @@ def browser() -> Iterator[Any]:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

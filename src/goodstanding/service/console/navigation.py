@@ -19,7 +19,12 @@ def _roles(*names: str) -> frozenset[str]:
     return frozenset(names)
 
 
-NAV: tuple[NavItem, ...] = (NavItem("My standing", "/me", _roles("member")),)
+NAV: tuple[NavItem, ...] = (
+    NavItem("Dashboard", "/dashboard", _roles("moderator", "auditor")),
+    NavItem("Review queue", "/queue", _roles("moderator")),
+    NavItem("Appeals", "/appeals", _roles("moderator")),
+    NavItem("My standing", "/me", _roles("member")),
+)
 
 
 def menu(role: str) -> list[NavItem]:

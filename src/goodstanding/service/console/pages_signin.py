@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from goodstanding.service import backend
 from goodstanding.service.console.navigation import home
 from goodstanding.service.console.render import page
 from goodstanding.service.console.routing import PageRoute
@@ -75,7 +76,7 @@ def sign_in(
     except TokenError as error:
         svc.limiter.failed(client, now)
         return _sign_in_page(request, 401, f"Cannot sign in: {error}.", after)
-    session_id, _ = svc.store.open_session(found.id, now, LIFETIME)
+    session_id, _ = backend.open_session(svc.store, found.id, now, LIFETIME)
     response = RedirectResponse(_safe_next(after) or home(found.role), status_code=303)
     set_cookie(request, response, SESSION_COOKIE, session_id, LIFETIME)
     response.delete_cookie(SIGNIN_COOKIE, path="/")
@@ -91,7 +92,7 @@ def sign_out(
 ) -> Response:
     """Ends the session."""
     check_csrf(seen, csrf)
-    svc.store.close_session(seen.session_id)
+    backend.close_session(svc.store, seen.session_id)
     response = RedirectResponse("/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -13,6 +13,7 @@ from typing import Final
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
+from goodstanding.service import backend
 from goodstanding.service.console.errors import PageError, SignInNeeded
 from goodstanding.service.context import Service, service
 from goodstanding.service.tokens import Token, token_by_id
@@ -78,7 +79,7 @@ def viewer(request: Request, svc: Service = Depends(service)) -> Viewer:
     if not 20 <= len(session_id) <= 100:
         raise SignInNeeded(request.url.path)
     now = svc.now()
-    found = svc.store.session(session_id, now)
+    found = backend.find_session(svc.store, session_id, now)
     token = token_by_id(svc.store.engine, found.token_id) if found else None
     if found is None or token is None or token.state(now) != "active":
         raise SignInNeeded(request.url.path)
@@ -102,3 +103,11 @@ def check_csrf(seen: Viewer, presented: str | None) -> None:
     """Refuses (403) a form whose CSRF field is not this session's secret."""
     if not same(seen.csrf, presented):
         raise PageError(403, "This form has expired or did not come from this console. Reload it.")
+
+
+def acting(seen: Viewer) -> str:
+    """The account a viewer's writes are made as (the token's own); 403 for a token that
+    speaks for none."""
+    if seen.account is None:
+        raise PageError(403, "This token speaks for no account; create one with --account to act.")
+    return seen.account
