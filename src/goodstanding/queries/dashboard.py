@@ -8,8 +8,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from goodstanding.policy import PolicySet
-from goodstanding.queries.moderation import open_item_count, review_queue
+from goodstanding.queries.moderation import OPEN_ITEMS
 from goodstanding.store import Store
 
 DAY = 86400.0
@@ -24,16 +23,14 @@ def _age_bucket(age: float) -> str:
     return next((name for name, limit in AGES if age < limit), "a week or more")
 
 
-def dashboard(
-    store: Store, policies: PolicySet, start: float, end: float, now: float
-) -> dict[str, Any]:
+def dashboard(store: Store, start: float, end: float, now: float) -> dict[str, Any]:
     """The dashboard's figures for decisions made in [start, end), and the queue as it is
-    now. A decision by people is a moderator's review; an automated one, a label a detector
-    put on content (hidden or queued)."""
+    now. A decision by people is a moderator's review that labelled content (upheld or
+    cleared); an automated one, a label a detector put on content (hidden or queued)."""
     period = {"start": start, "end": end}
+    open_items = OPEN_ITEMS.replace("LIMIT :limit", "")
     flagged = [
-        datetime.fromisoformat(i["flagged_at"]).timestamp()
-        for i in review_queue(store, policies, open_item_count(store))
+        float(r[0]) for r in store.execute_sql(f"SELECT at FROM ({open_items}) AS open_items")
     ]
     ages = Counter(_age_bucket(now - t) for t in flagged)
     per_day: dict[str, dict[str, int]] = {}
@@ -45,8 +42,9 @@ def dashboard(
         counts = per_day.setdefault(_day(at), {"automated": 0, "people": 0})
         counts["automated" if automated else "people"] += 1
     by_moderator = store.execute_sql(
-        "SELECT actor, COUNT(*) FROM events WHERE type = 'review.decided' "
-        "AND at >= :start AND at < :end GROUP BY actor ORDER BY COUNT(*) DESC, actor",
+        "SELECT actor, COUNT(*) FROM events WHERE type = 'review.decided' AND seq IN "
+        "(SELECT event_seq FROM labels WHERE at >= :start AND at < :end AND NOT automated "
+        "AND status IN ('upheld', 'cleared')) GROUP BY actor ORDER BY COUNT(*) DESC, actor",
         period,
     )
     top_rules = store.execute_sql(
@@ -77,3 +75,10 @@ def dashboard(
         "appeals_by_outcome": [(r[0], int(r[1])) for r in appeals],
         "decisions_by_moderator": [(r[0], int(r[1])) for r in by_moderator],
     }
+
+
+def latest_logged(store: Store) -> float | None:
+    """The `at` of the log's last entry (None for an empty log): where the dashboard's
+    default period ends. One lookup by position, unlike the latest `at` of all."""
+    found = store.execute_sql("SELECT at FROM events ORDER BY seq DESC LIMIT 1")
+    return float(found[0][0]) if found else None

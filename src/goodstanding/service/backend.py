@@ -18,8 +18,9 @@ from goodstanding.policy.model import PRIVILEGES
 from goodstanding.queries.appeals import appeal_case, appealable, appeals_of, open_appeals
 from goodstanding.queries.content import content_record
 from goodstanding.queries.dashboard import dashboard as dashboard_figures
+from goodstanding.queries.dashboard import latest_logged
 from goodstanding.queries.explain import explanation
-from goodstanding.queries.lookup import last_event_time, policy_in_force
+from goodstanding.queries.lookup import policy_in_force
 from goodstanding.queries.memberships import groups_of, identity_status
 from goodstanding.queries.moderation import review_queue
 from goodstanding.queries.own_data import account_export
@@ -200,16 +201,14 @@ def claims(store: Store, now: float) -> dict[tuple[str, str], Claim]:
     return store.claims(now)
 
 
-def dashboard(
-    store: Store, policies: PolicySet, start: float, end: float, now: float
-) -> dict[str, Any]:
+def dashboard(store: Store, start: float, end: float, now: float) -> dict[str, Any]:
     """The moderation dashboard's figures for [start, end)."""
-    return dashboard_figures(store, policies, start, end, now)
+    return dashboard_figures(store, start, end, now)
 
 
 def latest_event_time(store: Store) -> float | None:
-    """The latest `at` in the log, None for an empty log."""
-    return last_event_time(store)
+    """The `at` of the log's last entry, None for an empty log."""
+    return latest_logged(store)
 
 
 def score_history(

@@ -20,6 +20,7 @@ from goodstanding.service.context import Service, service
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 NOTE_CHARS = 2000
+LEDGER_SHOWN = 200
 
 
 def unknown(account_id: str) -> PageError:
@@ -51,6 +52,7 @@ def account(
         seen,
         account=account_id,
         explained=explained,
+        lines=explained["ledger"][::-1][:LEDGER_SHOWN],
         chart=line_chart(series, low, high, [(b.name, b.min) for b in policy.bands]),
         sanctions=backend.account_sanctions(svc.store, account_id),
         statements=backend.account_statements(svc.store, svc.policies, account_id),

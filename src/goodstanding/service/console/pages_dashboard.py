@@ -41,7 +41,7 @@ def dashboard(
     if start > end:
         raise PageError(422, "The period's first day comes after its last day.")
     figures = backend.dashboard(
-        svc.store, svc.policies, _day_start(start), _day_start(end + timedelta(days=1)), now
+        svc.store, _day_start(start), _day_start(end + timedelta(days=1)), now
     )
     return page(
         request,

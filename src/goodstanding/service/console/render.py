@@ -31,6 +31,11 @@ def when(t: float | None) -> str:
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def stamp(text: str | None) -> str:
+    """An RFC 3339 time from a query, to the second ('' for none)."""
+    return when(datetime.fromisoformat(text).timestamp()) if text else ""
+
+
 def age(seconds: float) -> str:
     """A duration in the largest whole unit that fits (45 s, 12 min, 3 h, 5 d)."""
     for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
@@ -48,6 +53,7 @@ environment = jinja2.Environment(
 )
 environment.filters["when"] = when
 environment.filters["age"] = age
+environment.filters["stamp"] = stamp
 
 
 def page(
