@@ -8,7 +8,6 @@ import ast
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -16,7 +15,7 @@ import msgspec
 from goodstanding.engine.state import ContentState
 from goodstanding.policy import PolicySet
 from goodstanding.queries.lookup import policy_in_force
-from goodstanding.queries.moderation import named_evidence, open_item_count, review_queue
+from goodstanding.queries.moderation import OPEN_ITEMS, named_evidence
 from goodstanding.queries.standing import standing
 from goodstanding.store import Store
 
@@ -47,25 +46,38 @@ def open_items(
     store: Store, policies: PolicySet, wanted: QueueFilter, now: float, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
     """Open review items passing the filter, highest priority first (at most `limit`), each
-    with its content's kind and group and its flag time as epoch seconds; and how many
-    items are open in all."""
-    total = open_item_count(store)
-    items = review_queue(store, policies, total)
+    with its evidence (detectors named), its content's kind and group and its flag time as
+    epoch seconds; and how many items are open in all."""
+    rows = store.execute_sql(OPEN_ITEMS.replace("LIMIT :limit", ""))
     with store.engine.connect() as conn:
-        contents = {c.id: c for c in store.load_contents(conn, [i["content"] for i in items])}
+        contents = {c.id: c for c in store.load_contents(conn, sorted({r[0] for r in rows}))}
     found = []
-    for item in items:
-        content = contents[item["content"]]
-        item |= {
+    for content_id, rule_id, outcome, source, evidence, priority, at, author in rows:
+        content = contents[content_id]
+        item = {
+            "content": content_id,
+            "rule": rule_id,
             "kind": content.kind,
             "group": content.group_id,
-            "flagged": datetime.fromisoformat(item["flagged_at"]).timestamp(),
+            "flagged": at,
         }
-        if wanted.admits(item, now):
-            found.append(item)
-            if len(found) >= limit:
-                break
-    return found, total
+        if not wanted.admits(item, now):
+            continue
+        found.append(
+            item
+            | {
+                "outcome": outcome,
+                "source": source,
+                "evidence": [
+                    named_evidence(policies, rule_id, at, e) for e in json.loads(evidence)
+                ],
+                "priority": round(priority, 2),
+                "author": author,
+            }
+        )
+        if len(found) >= limit:
+            break
+    return found, len(rows)
 
 
 def posted_text(store: Store, content: ContentState) -> str | None:
