@@ -7,7 +7,6 @@ fail, so a missing browser never passes unnoticed."""
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -22,7 +21,10 @@ from typing import Any
 
 import pytest
 
+from goodstanding.pipeline import Ingestor, load_policies
+from goodstanding.queries.moderation import review_queue
 from goodstanding.service.tokens import create_token
+from goodstanding.sim import SimConfig, write_jsonl
 from goodstanding.store import Store
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,17 +36,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 CLI = "import sys; from goodstanding.cli import app; sys.argv[0] = 'goodstanding'; app()"
-SIM = ["sim", "--accounts", "150", "--days", "10", "--seed", "3"]
+SIM_ACCOUNTS, SIM_DAYS = 150, 10
 AXE = "/static/vendor/axe.min.js"
-
-
-def goodstanding(*args: str, timeout: float = 120) -> str:
-    """Runs the command line in its own process; its standard output."""
-    done = subprocess.run(
-        [sys.executable, "-c", CLI, *args], capture_output=True, text=True, timeout=timeout
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def _free_port() -> int:
@@ -76,11 +69,12 @@ class Site:
         return self.tokens[key]
 
     def queue(self) -> list[dict[str, Any]]:
-        """The review queue as the command line prints it."""
-        found: list[dict[str, Any]] = json.loads(
-            goodstanding("--db", self.db, "queue", "--limit", "500", "--json")
-        )
-        return found
+        """The open review items, highest priority first, as the store holds them now."""
+        store = Store.open(self.db)
+        try:
+            return review_queue(store, load_policies(store), 500)
+        finally:
+            store.close()
 
 
 @contextmanager
@@ -88,9 +82,15 @@ def serving(folder: Path) -> Iterator[Site]:
     """A console served by a real `goodstanding serve` process over a 150-account sim made
     in `folder`, stopped on leaving."""
     db = f"sqlite:///{folder / 'gs.db'}"
-    stream = str(folder / "sim.jsonl")
-    goodstanding("--db", db, *SIM, "--out", stream)
-    goodstanding("--db", db, "ingest", stream, "--allow-future")
+    stream = folder / "sim.jsonl"
+    write_jsonl(SimConfig(accounts=SIM_ACCOUNTS, days=SIM_DAYS, seed=3), stream)
+    store = Store.open(db)
+    try:
+        with stream.open("rb") as lines:
+            report = Ingestor(store, load_policies(store)).ingest(lines)
+        assert not report.errors, report.errors[:3]
+    finally:
+        store.close()
     port = _free_port()
     log = (folder / "serve.log").open("w")
     server = subprocess.Popen(
