@@ -1,6 +1,7 @@
-"""Console pages through the app over a real SQLite store (no browser): a revoked token ends
-its sessions, failed sign-ins are rate-limited, roles are kept to their pages, and a form
-without its CSRF secret or on an item another moderator holds writes nothing."""
+"""Console pages through the app over a real store (no browser): a revoked token ends its
+sessions, failed sign-ins are rate-limited, roles are kept to their pages, a form without
+its CSRF secret or on an item another moderator holds writes nothing, and a review, its
+appeal and the reversal work on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from goodstanding.service.context import Limits
-from goodstanding.service.tokens import revoke_token
+from goodstanding.service.tokens import create_token, revoke_token
+from helpers import line
 from service_helpers import Api, make_api
 
 
@@ -121,3 +123,61 @@ def test_pages_are_sent_with_a_strict_content_security_policy(api: Api) -> None:
     headers = client.get("/dashboard").headers
     assert "script-src 'self'" in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY" and headers["cache-control"] == "no-store"
+
+
+PHISHING = "您的银行卡已冻结，请立即验证您的账户：secure-login-bank.example"  # noqa: RUF001
+
+
+def test_a_review_an_appeal_and_its_reversal_on_both_databases(db_url: str) -> None:
+    api = make_api(db_url)
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    events = [
+        line("account.registered", "2026-01-02T00:00:00Z", "mod2", role="moderator"),
+        line("content.posted", now, "m1", content_id="c2", kind="post", text=PHISHING),
+    ]
+    platform = {**api.as_("platform"), "Content-Type": "application/x-ndjson"}
+    assert api.client.post("/v1/events", content=b"\n".join(events), headers=platform).is_success
+    store = api.client.app.state.service.store
+    api.tokens["mod2"] = create_token(store.engine, "moderator", "mod2", None, "t", time.time())[1]
+
+    moderator, csrf = _signed_in(api, "moderator")
+    queue = moderator.get("/queue")
+    assert "c2" in queue.text and "scam.phishing" in queue.text
+    item = moderator.get("/review", params={"content": "c2", "rule": "scam.phishing"})
+    assert "<mark>secure-login-bank.example</mark>" in item.text
+    decided = moderator.post(
+        "/review/decide",
+        data={"content": "c2", "rule": "scam.phishing", "verdict": "violates", "csrf": csrf},
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303
+    assert "c2" not in moderator.get("/queue").text
+    for path in ("/dashboard", "/accounts/m1", "/appeals"):
+        assert moderator.get(path).status_code == 200, path
+
+    member, member_csrf = _signed_in(api, "member")
+    decision = re.search(r'name="decision" value="([^"]+)"', member.get("/me").text)
+    assert decision, "the decision is open to appeal"
+    filed = member.post(
+        "/me/appeals",
+        data={"decision": decision[1], "reason": "a test", "csrf": member_csrf},
+    )
+    assert "waiting for a moderator" in filed.text
+
+    own = moderator.get("/appeals")
+    appeal = re.search(r'name="appeal" value="([^"]+)"', own.text)
+    assert appeal is None and "You took this decision" in own.text
+    other, other_csrf = _signed_in(api, "mod2")
+    appeal = re.search(r'name="appeal" value="([^"]+)"', other.get("/appeals").text)
+    assert appeal
+    refused = moderator.post(
+        "/appeals/decide", data={"appeal": appeal[1], "outcome": "reversed", "csrf": csrf}
+    )
+    assert refused.status_code == 403 and "another moderator must" in refused.text
+    reversed_ = other.post(
+        "/appeals/decide", data={"appeal": appeal[1], "outcome": "reversed", "csrf": other_csrf}
+    )
+    assert "decided: reversed" in reversed_.text
+    account = other.get("/accounts/m1").text
+    assert "appeal_reversed" in account and "the decision was reversed" in account
+    assert "reversed: the decision was withdrawn" in member.get("/me").text
