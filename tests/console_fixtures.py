@@ -3,7 +3,8 @@ process over it on a free port, and one headless chromium (Debian's, never a dow
 the whole session. Loaded by conftest.py as a plugin.
 
 Without chromium the browser tests skip, except where the environment sets CI: there they
-fail, so a missing browser never passes unnoticed."""
+fail, so a missing browser never passes unnoticed. GOODSTANDING_TEST_CHROMIUM names another
+chromium binary."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from goodstanding.service.tokens import create_token
 from goodstanding.sim import SimConfig, write_jsonl
 from goodstanding.store import Store
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("GOODSTANDING_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -1,8 +1,12 @@
 """The console in a real browser: signing in as each role, what each role's menu offers, a
-form without its CSRF field refused."""
+form without its CSRF field refused; and, under CI, a missing chromium failing the tests."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -52,3 +56,17 @@ def test_a_form_without_its_csrf_secret_is_refused(page: Any, console_site: Site
     page.get_by_role("button", name="Sign out").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Cannot show this page"
     assert "did not come from this console" in page.get_by_role("alert").inner_text()
+
+
+def test_without_chromium_the_browser_tests_fail_under_ci(tmp_path: Path) -> None:
+    env = {**os.environ, "CI": "1", "GOODSTANDING_TEST_CHROMIUM": str(tmp_path / "none")}
+    one = f"{__file__}::test_a_wrong_token_is_refused_on_the_form"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", one, "-p", "no:cacheprovider", "-q"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode != 0, done.stdout
+    assert "no chromium at" in done.stdout
