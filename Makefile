@@ -7,7 +7,7 @@ DEMO_ACCOUNTS ?= 10000
 DEMO_DAYS ?= 90
 DEMO_DB ?= sqlite:///var/demo.db
 
-.PHONY: demo test bench lint typecheck check clean
+.PHONY: demo test bench lint typecheck check clean screenshots
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -32,14 +32,16 @@ demo: $(STAMP) var/demo-identity.key var/demo-records.key
 	rm -f var/demo.db var/demo.db-wal var/demo.db-shm
 	$(DEMO_KEYS) $(BIN)/goodstanding --db $(DEMO_DB) ingest var/demo.jsonl --allow-future
 	$(DEMO_KEYS) $(BIN)/goodstanding --db $(DEMO_DB) summary
+	@echo "Console: http://127.0.0.1:8000/ (sign in with a token below; see docs/console.md)"
 	@echo "API: http://127.0.0.1:8000/v1 (docs at http://127.0.0.1:8000/docs); demo tokens:"
 	@for role in platform auditor; do \
-	  printf '  %-9s ' $$role; $(BIN)/goodstanding --db $(DEMO_DB) token create --role $$role \
+	  printf '  %-20s ' $$role; $(BIN)/goodstanding --db $(DEMO_DB) token create --role $$role \
 	    --label demo 2>/dev/null; done
-	@printf '  %-9s ' "moderator"; $(BIN)/goodstanding --db $(DEMO_DB) token create \
-	  --role moderator --account m0001 --label demo 2>/dev/null
-	@printf '  %-9s ' "member"; $(BIN)/goodstanding --db $(DEMO_DB) token create --role member \
-	  --account a000001 --label demo 2>/dev/null
+	@for mod in m0001 m0002; do \
+	  printf '  %-20s ' "moderator ($$mod)"; $(BIN)/goodstanding --db $(DEMO_DB) token create \
+	    --role moderator --account $$mod --label demo 2>/dev/null; done
+	@printf '  %-20s ' "member (a000001)"; $(BIN)/goodstanding --db $(DEMO_DB) token create \
+	  --role member --account a000001 --label demo 2>/dev/null
 	$(DEMO_KEYS) $(BIN)/goodstanding --db $(DEMO_DB) serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
@@ -47,6 +49,10 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/pytest
+
+# A PNG of each console page under var/screenshots/ (a throwaway sim, Debian's chromium).
+screenshots: $(STAMP)
+	$(BIN)/python tests/console_screenshots.py var/screenshots
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

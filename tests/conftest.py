@@ -12,6 +12,8 @@ import pytest
 
 from pgserver import PostgresServer, PostgresUnavailable, running_postgres
 
+pytest_plugins = ["console_fixtures"]
+
 # ---------------------------------------------------------------------------
 # PostgreSQL: one throwaway server per session, one fresh database per test.
 # ---------------------------------------------------------------------------

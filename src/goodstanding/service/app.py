@@ -1,5 +1,6 @@
 """The FastAPI application: routes under /v1, problem details for every error, OpenAPI at
-/openapi.json and its docs at /docs served from an installed package (no CDN)."""
+/openapi.json and its docs at /docs served from an installed package (no CDN), and the
+console's pages at /."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from goodstanding.service import backend, problems
+from goodstanding.service import backend, console, problems
 from goodstanding.service.context import Limits, Service
 from goodstanding.service.fastcheck import FastCheck
 from goodstanding.service.routes import accounts, check, events, log, moderation, reports
@@ -41,6 +42,7 @@ def create_app(
     app.add_middleware(FastCheck)
     for module in (events, check, accounts, moderation, reports, log):
         app.include_router(module.router)
+    app.include_router(console.router)
     app.mount(ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="assets")
 
     @app.get("/docs", include_in_schema=False)

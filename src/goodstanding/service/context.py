@@ -3,10 +3,12 @@ the read model checks answer from, verified tokens, and the limits."""
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import threading
 import time
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +16,7 @@ from typing import Any
 
 from fastapi import Request
 
+from goodstanding.engine import iso
 from goodstanding.service import backend
 from goodstanding.service.problems import Problem
 from goodstanding.service.readmodel import CheckModel
@@ -68,6 +71,10 @@ class FailureLimiter:
         """Records a failed authentication."""
         with self._lock:
             self._recent(client, now).append(now)
+
+
+class Refused(ValueError):
+    """The engine refused an event a person made; the message says why (nothing was written)."""
 
 
 @dataclass
@@ -130,6 +137,22 @@ class Service:
             "writer-busy",
             headers={"Retry-After": str(retry)},
         )
+
+    def write(self, token: Token, actor: str, kind: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """Ingests one event of this kind made now by `actor` (the token's own account) and
+        audits it under the token's subject; returns the event, or raises Refused."""
+        event = {
+            "type": kind,
+            "id": f"api-{uuid.uuid4().hex}",
+            "at": iso(self.now()),
+            "actor": actor,
+            **{k: v for k, v in fields.items() if v is not None},
+        }
+        report = self.ingest([json.dumps(event).encode()], True)
+        if report.errors:
+            raise Refused(report.errors[0].message)
+        self.audit(token, kind, fields.get("content_id") or fields.get("appeal_id") or "", event)
+        return event
 
     def audit(self, token: Token, action: str, target: str, details: dict[str, Any]) -> None:
         """Records a write in the audit log under the token's subject."""

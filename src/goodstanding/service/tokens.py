@@ -101,6 +101,13 @@ def list_tokens(engine: Engine) -> list[Token]:
     return [Token(*row) for row in rows]
 
 
+def token_by_id(engine: Engine, token_id: str) -> Token | None:
+    """The stored token with this id (active or not), or None."""
+    with engine.connect() as conn:
+        found = conn.execute(select(*_PUBLIC).where(api_tokens.c.id == token_id)).first()
+    return Token(*found) if found is not None else None
+
+
 def revoke_token(engine: Engine, token_id: str, now: float) -> Token:
     """Revokes a token (kept, so the audit log's subjects stay named); refuses an unknown id."""
     with engine.begin() as conn:

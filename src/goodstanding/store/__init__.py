@@ -1,5 +1,6 @@
 """The shell's store: SQLAlchemy over SQLite (default) or PostgreSQL, migrated by Alembic."""
 
+from goodstanding.store.console import Claim, ConsoleRows, Note, Session
 from goodstanding.store.database import OnWait, StoreError, WriterBusy, default_url
 from goodstanding.store.log import (
     GENESIS,
@@ -16,17 +17,21 @@ from goodstanding.store.projections import Projections
 from goodstanding.store.state import KeyedState
 
 
-class Store(Log, KeyedState, Projections):
+class Store(Log, KeyedState, Projections, ConsoleRows):
     """A goodstanding database (SQLite or PostgreSQL): opened and migrated (database.py), its
-    hash-chained logs (log.py), keyed state (state.py) and projections (projections.py)."""
+    hash-chained logs (log.py), keyed state (state.py), projections (projections.py) and the
+    console's own rows (console.py)."""
 
 
 __all__ = [
     "GENESIS",
     "ChainError",
+    "Claim",
     "LogBroken",
     "LogEntry",
+    "Note",
     "OnWait",
+    "Session",
     "Store",
     "StoreError",
     "VerifyReport",

@@ -293,10 +293,14 @@ class Database:
 
     # -- bulk reads and writes ------------------------------------------------------------
 
+    def _insert(self, table: Table) -> sqlite.Insert | postgresql.Insert:
+        """An INSERT of this dialect (one that can say what to do on a conflict)."""
+        return sqlite.insert(table) if self.dialect == "sqlite" else postgresql.insert(table)
+
     def _upsert(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
-        insert = sqlite.insert(table) if self.dialect == "sqlite" else postgresql.insert(table)
+        insert = self._insert(table)
         keys = [c.name for c in table.primary_key.columns]
         updates = {c.name: insert.excluded[c.name] for c in table.columns if c.name not in keys}
         conn.execute(insert.on_conflict_do_update(index_elements=keys, set_=updates), rows)

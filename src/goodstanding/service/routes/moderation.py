@@ -4,7 +4,6 @@ own account (never one named in the body)."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any, Literal
 
@@ -12,10 +11,9 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from goodstanding.engine import iso
 from goodstanding.service import backend
 from goodstanding.service.auth import acting_account, require
-from goodstanding.service.context import Service, service
+from goodstanding.service.context import Refused, Service, service
 from goodstanding.service.problems import Problem
 from goodstanding.service.routes.common import problems
 from goodstanding.service.tokens import Token
@@ -52,17 +50,10 @@ def get_queue(
 def _write(svc: Service, token: Token, kind: str, fields: dict[str, Any]) -> JSONResponse:
     """Ingests one event of this kind, made now by the token's account; 201 with its id, or
     a problem naming why the engine refused it (nothing is written then)."""
-    event = {
-        "type": kind,
-        "id": f"api-{uuid.uuid4().hex}",
-        "at": iso(svc.now()),
-        "actor": acting_account(token),
-        **{k: v for k, v in fields.items() if v is not None},
-    }
-    report = svc.ingest([json.dumps(event).encode()], True)
-    if report.errors:
-        raise Problem(422, report.errors[0].message, "refused", reason=report.errors[0].message)
-    svc.audit(token, kind, fields.get("content_id") or fields.get("appeal_id") or "", event)
+    try:
+        event = svc.write(token, acting_account(token), kind, fields)
+    except Refused as error:
+        raise Problem(422, str(error), "refused", reason=str(error)) from None
     return JSONResponse({"event": event["id"], "type": kind, **fields}, status_code=201)
 
 

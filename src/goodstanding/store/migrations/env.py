@@ -3,7 +3,8 @@
 from alembic import context
 
 import goodstanding.records.tables
-import goodstanding.store.service_tables  # noqa: F401 - registers the service tables on metadata
+import goodstanding.store.console_tables
+import goodstanding.store.service_tables  # noqa: F401 - registers the service and console tables
 from goodstanding.store.schema import metadata
 
 connection = context.config.attributes.get("connection")
