@@ -1,6 +1,7 @@
 """The shell's store: SQLAlchemy over SQLite (default) or PostgreSQL, migrated by Alembic."""
 
 from goodstanding.store.database import StoreError, default_url
+from goodstanding.store.detection_cache import DetectionCache
 from goodstanding.store.log import (
     GENESIS,
     ChainError,
@@ -16,9 +17,10 @@ from goodstanding.store.projections import Projections
 from goodstanding.store.state import KeyedState
 
 
-class Store(Log, KeyedState, Projections):
+class Store(Log, KeyedState, Projections, DetectionCache):
     """A goodstanding database (SQLite or PostgreSQL): opened and migrated (database.py), its
-    hash-chained logs (log.py), keyed state (state.py) and projections (projections.py)."""
+    hash-chained logs (log.py), keyed state (state.py), projections (projections.py) and
+    the detection cache (detection_cache.py)."""
 
 
 __all__ = [

@@ -3,6 +3,7 @@
 from alembic import context
 
 import goodstanding.records.tables
+import goodstanding.store.detection_cache  # registers the detection cache on metadata
 import goodstanding.store.service_tables  # noqa: F401 - registers the service tables on metadata
 from goodstanding.store.schema import metadata
 
