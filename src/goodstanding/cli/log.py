@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any, TextIO
@@ -35,8 +36,11 @@ from goodstanding.keyfiles import KeyFileError
 from goodstanding.pipeline import Ingestor, replay
 from goodstanding.pipeline.cache import DEFAULT_BUDGET
 from goodstanding.pipeline.ingest import BATCH, DEFAULT_SKEW, IngestReport, error_dict
-from goodstanding.policy import PolicyError, PolicySet
-from goodstanding.store import ChainError, LogBroken, Store, WriterBusy, verify
+from goodstanding.pipeline.replay import detector_changes
+from goodstanding.pipeline.whatif import what_if as run_what_if
+from goodstanding.policy import PolicyError, PolicySet, Problem
+from goodstanding.queries.outcomes import Outcome
+from goodstanding.store import ChainError, LogBroken, Store, StoreError, WriterBusy, verify
 from goodstanding.store import schema as tables
 from goodstanding.store.checkpoint import (
     KEYFILE_ENV,
@@ -345,24 +349,54 @@ def verify_command(
 
 
 def replay_command(
-    policy: PolicyFiles = None, no_wait: NoWait = False, as_json: JsonOption = False
+    policy: PolicyFiles = None,
+    what_if: Annotated[
+        bool,
+        typer.Option(
+            "--what-if",
+            help="Try the --policy drafts on the log without recording them or touching the "
+            "projections; print what would change.",
+        ),
+    ] = False,
+    limit: Annotated[
+        int, typer.Option(min=0, help="With --what-if: how many changed accounts to list.")
+    ] = 10,
+    accept_changed_detectors: Annotated[
+        bool,
+        typer.Option(
+            "--accept-changed-detectors",
+            help="Replay even though a term file or classifier differs from the one a version "
+            "was recorded with (what changed is printed).",
+        ),
+    ] = False,
+    no_wait: NoWait = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Rebuild every projection (standings, ledger, sanctions, labels) from the log.
 
-    Refuses if the chain is broken, naming the entry. With --policy, the given versions are
-    added to the recorded ones first (a recorded version never changes). Holds the store's
-    write lock while it runs (ingests wait for it); waits for it as ingest does (--no-wait:
-    exit code 75).
+        Refuses if the chain is broken, naming the entry, and if a term file or classifier
+        differs from the one a recorded version was recorded with (unless
+        --accept-changed-detectors). With --policy, the given versions are added to the recorded
+        ones first (a recorded version never changes). With --what-if, the --policy files are
+        drafts: the log is replayed under them into a scratch database and the difference is
+        printed (accounts whose band, strikes or sanctions change, sanctions that would appear
+        or disappear, changed rules' precision against reviews); nothing is recorded. A replay
+    holds the store's write lock while it runs (ingests wait for it); it waits for the lock as
+    ingest does (--no-wait: exit code 75).
 
-    Example: goodstanding replay --policy policies/2026.2.toml
+        Example: goodstanding replay --what-if --policy policies/next.toml
     """
     wait, notice = (0.0 if no_wait else None), WaitNotice()
     with open_store() as store:
+        if what_if:
+            _what_if(store, policy or [], limit, accept_changed_detectors, as_json)
+            return
         try:
             policies = policies_of(store, policy, wait=wait, on_wait=notice)
         except WriterBusy as busy:
             raise busy_exit(busy) from None
         total = store.count(tables.events)
+        _accepted(detector_changes(policies), accept_changed_detectors)
         with progress("replaying") as bar:
             task = bar.add_task("replay", total=total)
             try:
@@ -370,6 +404,7 @@ def replay_command(
                     store,
                     policies,
                     progress=lambda n: bar.advance(task, n),
+                    accept_changed_detectors=accept_changed_detectors,
                     wait=wait,
                     on_wait=notice,
                 )
@@ -382,6 +417,72 @@ def replay_command(
         print_json({"replayed": applied, "digest": digest})
     else:
         out.print(f"replayed {applied} events; projections digest {digest}")
+
+
+def _accepted(changes: Sequence[Problem | str], accepted: bool) -> None:
+    """Says on stderr which recorded detector inputs changed, when they are accepted."""
+    if accepted:
+        for change in changes:
+            err.print(f"[yellow]accepted:[/] {safe(change)}", highlight=False)
+
+
+def _what_if(
+    store: Store, drafts: list[Path], limit: int, accept_changed: bool, as_json: bool
+) -> None:
+    if not drafts:
+        raise fail("--what-if needs at least one --policy draft file")
+    total = store.count(tables.events)
+    with progress("what-if") as bar:
+        task = bar.add_task("what-if", total=total)
+        try:
+            result = run_what_if(
+                store,
+                [str(d) for d in drafts],
+                progress=lambda n: bar.advance(task, n),
+                accept_changed_detectors=accept_changed,
+            )
+        except (ChainError, PolicyError, StoreError) as error:
+            raise fail(str(error), 1) from None
+    _accepted(result.accepted_changes, accept_changed)
+    if as_json:
+        print_json(result.as_dict(limit))
+        return
+    drafts_text = ", ".join(
+        f"{version} (replacing {replaced or 'none'})" for version, replaced in result.drafts.items()
+    )
+    out.print(
+        f"what-if of {safe(drafts_text)} over {result.events:,} events: "
+        f"{len(result.changes):,} of {result.accounts:,} accounts change band, strikes or "
+        f"sanctions; {len(result.appearing):,} sanctions would appear, "
+        f"{len(result.disappearing):,} disappear; nothing was recorded",
+        highlight=False,
+    )
+    for (before, after), count in sorted(result.transitions.items(), key=lambda i: -i[1]):
+        out.print(f"  band {safe(before)} -> {safe(after)}: {count:,} accounts", highlight=False)
+    for rule in result.rules:
+        shown = "n/a" if rule.precision is None else f"{rule.precision:.2f}"
+        out.print(
+            f"  rule {safe(rule.rule_id)} ({rule.change} in {safe(rule.version)}): flags "
+            f"{rule.flagged:,}, precision {shown} on {rule.reviewed:,} reviewed",
+            highlight=False,
+        )
+    for change in result.changes[:limit]:
+        out.print(
+            f"  {safe(change.account_id)}: {_outcome_text(change.before)} -> "
+            f"{_outcome_text(change.after)}",
+            highlight=False,
+        )
+    if len(result.changes) > limit:
+        out.print(f"  ... {len(result.changes) - limit:,} more (--limit)", highlight=False)
+
+
+def _outcome_text(outcome: Outcome | None) -> str:
+    if outcome is None:
+        return "no state"
+    return (
+        f"{safe(outcome.band)} (score {outcome.score:.2f}, {outcome.strikes} strikes, "
+        f"{outcome.sanctions} sanctions)"
+    )
 
 
 def policy_check(

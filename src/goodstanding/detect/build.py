@@ -10,14 +10,15 @@ from goodstanding.policy.references import check_files
 from goodstanding.policy.versions import PolicySet
 
 
-def build_detectors(policies: PolicySet) -> dict[str, Detector]:
+def build_detectors(policies: PolicySet, *, check: bool = True) -> dict[str, Detector]:
     """One detector per policy version, by version. Raises PolicyError naming each file that
-    differs from what a recorded version was recorded with."""
+    differs from what a recorded version was recorded with (unless `check` is false: the
+    caller has accepted the changes)."""
     detectors: dict[str, Detector] = {}
     for policy in policies.versions:
         base_dir = policies.base_dirs.get(policy.version)
         recorded = policies.references.get(policy.version)
-        if recorded is not None:
+        if recorded is not None and check:
             check_files(policy, base_dir, recorded)
         rules = [(rule.id, rule.detectors) for rule in policy.rules if rule.detectors]
         detectors[policy.version] = Detector.build(rules, base_dir=base_dir)

@@ -168,18 +168,9 @@ def conflict(event: Event, logged: bytes, body: bytes, line: int) -> EventError:
     )
 
 
-def load_policies(
-    store: Store,
-    files: Iterable[str] = (),
-    *,
-    wait: float | None = None,
-    on_wait: OnWait | None = None,
-) -> PolicySet:
-    """The recorded policy versions plus those in `files` (recorded now, under the write lock,
-    `wait` and `on_wait` as for Store.write_lock); the packaged default when none is recorded
-    and none given. A recorded version never changes."""
-    stored = store.stored_policies()
-    paths = [str(p) for p in files] or ([] if stored else [str(DEFAULT_POLICY)])
+def parse_policy_files(paths: Iterable[str]) -> list[tuple[Policy, str, str, References]]:
+    """Policy files parsed, each as (policy, source, TOML text, the inputs it references now),
+    recording nothing; PolicyError lists every file's problems."""
     problems: list[Problem] = []
     items: list[tuple[Policy, str, str, References]] = []
     for path in paths:
@@ -194,15 +185,39 @@ def load_policies(
             problems.append(Problem(path, 1, "", f"cannot read the file: {error}"))
     if problems:
         raise PolicyError(problems)
+    return items
+
+
+def parse_recorded(
+    stored: list[tuple[str, str, References | None]],
+) -> list[tuple[Policy, str, References | None]]:
+    """Recorded policy versions (as `Store.stored_policies` gives them) parsed, each as
+    (policy, source, recorded references)."""
+    return [
+        (parse_policy(body, source, Path(source).parent), source, refs)
+        for source, body, refs in stored
+    ]
+
+
+def load_policies(
+    store: Store,
+    files: Iterable[str] = (),
+    *,
+    wait: float | None = None,
+    on_wait: OnWait | None = None,
+) -> PolicySet:
+    """The recorded policy versions plus those in `files` (recorded now, under the write lock,
+    `wait` and `on_wait` as for Store.write_lock); the packaged default when none is recorded
+    and none given. A recorded version never changes."""
+    stored = store.stored_policies()
+    paths = [str(p) for p in files] or ([] if stored else [str(DEFAULT_POLICY)])
+    items = parse_policy_files(paths)
     if items:
         with store.engine.begin() as conn:
             store.write_lock(conn, wait, on_wait)
             store.save_policies(conn, items)
         stored = store.stored_policies()
-    parsed = [
-        (parse_policy(body, source, Path(source).parent), source, refs)
-        for source, body, refs in stored
-    ]
+    parsed = parse_recorded(stored)
     return PolicySet(
         [policy for policy, _, _ in parsed],
         [source for _, source, _ in parsed],

@@ -82,9 +82,11 @@ def references_of(policy: Policy, base_dir: str | Path | None) -> References:
     return References(files=files, classifiers={m: classifier_identity(m) for m in models})
 
 
-def check_files(policy: Policy, base_dir: str | Path | None, recorded: References) -> None:
-    """Raises PolicyError naming every file whose bytes differ from those recorded with the
-    policy version (or that is missing): judging by it would not repeat the recorded run."""
+def file_changes(
+    policy: Policy, base_dir: str | Path | None, recorded: References
+) -> list[Problem]:
+    """Every file whose bytes differ from those recorded with the policy version (or that is
+    missing), one problem each: judging by it would not repeat the recorded run."""
     problems: list[Problem] = []
     for name, sha in recorded.files.items():
         path = resolve(base_dir, name)
@@ -106,5 +108,31 @@ def check_files(policy: Policy, base_dir: str | Path | None, recorded: Reference
                     "it was recorded with: restore the file, or publish a new version",
                 )
             )
+    return problems
+
+
+def classifier_changes(policy: Policy, recorded: References) -> list[Problem]:
+    """Every classifier model whose identity here differs from the one recorded with the policy
+    version, one problem each: its scores need not be those of the recorded run."""
+    problems: list[Problem] = []
+    for model, identity in sorted(recorded.classifiers.items()):
+        now = classifier_identity(model)
+        if now != identity:
+            problems.append(
+                Problem(
+                    f"policy {policy.version}",
+                    1,
+                    "classifier",
+                    f"classifier {model!r} changed since policy {policy.version!r} was recorded "
+                    f"({identity!r} recorded, {now!r} now)",
+                )
+            )
+    return problems
+
+
+def check_files(policy: Policy, base_dir: str | Path | None, recorded: References) -> None:
+    """Raises PolicyError naming every file whose bytes differ from those recorded with the
+    policy version (or that is missing): judging by it would not repeat the recorded run."""
+    problems = file_changes(policy, base_dir, recorded)
     if problems:
         raise PolicyError(problems)

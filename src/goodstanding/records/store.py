@@ -235,6 +235,25 @@ class RecordStore:
             )
         return self._decrypt(row)
 
+    def readable(self, conn: Connection, content_ids: Sequence[str]) -> dict[str, str]:
+        """The decrypted bodies of those of these records that can still be read (not purged,
+        and their keys at hand), by content id, read through `conn` (for replaying many)."""
+        r, k = record_records.c, record_keys.c
+        found: dict[str, str] = {}
+        for start in range(0, len(content_ids), 500):
+            rows = conn.execute(
+                select(*_RECORD_COLUMNS, k.destroyed_at)
+                .join(record_keys, k.id == r.key_id)
+                .where(r.content_id.in_(content_ids[start : start + 500]))
+            )
+            for row in rows:
+                if row.destroyed_at is None and row.wrapped_key is not None:
+                    try:
+                        found[row.content_id] = self._decrypt(row)
+                    except RecordsError:
+                        continue
+        return found
+
     def _decrypt(self, row: Any) -> str:
         key = self.keys.unwrap(
             int(row.key_id), row.key_group, row.key_period, row.wrapped_key, row.master_key_id

@@ -4,7 +4,8 @@ from alembic import context
 
 import goodstanding.records.tables
 import goodstanding.store.console_tables
-import goodstanding.store.service_tables  # noqa: F401 - registers the service and console tables
+import goodstanding.store.detection_cache
+import goodstanding.store.service_tables  # noqa: F401 - registers the service, console and cache tables
 from goodstanding.store.schema import metadata
 
 connection = context.config.attributes.get("connection")
