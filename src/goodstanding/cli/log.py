@@ -456,24 +456,33 @@ def _what_if(
         f"sanctions; {len(result.appearing):,} sanctions would appear, "
         f"{len(result.disappearing):,} disappear; nothing was recorded",
         highlight=False,
+        soft_wrap=True,
     )
     for (before, after), count in sorted(result.transitions.items(), key=lambda i: -i[1]):
-        out.print(f"  band {safe(before)} -> {safe(after)}: {count:,} accounts", highlight=False)
+        out.print(
+            f"  band {safe(before)} -> {safe(after)}: {count:,} accounts",
+            highlight=False,
+            soft_wrap=True,
+        )
     for rule in result.rules:
         shown = "n/a" if rule.precision is None else f"{rule.precision:.2f}"
         out.print(
             f"  rule {safe(rule.rule_id)} ({rule.change} in {safe(rule.version)}): flags "
             f"{rule.flagged:,}, precision {shown} on {rule.reviewed:,} reviewed",
             highlight=False,
+            soft_wrap=True,
         )
     for change in result.changes[:limit]:
         out.print(
             f"  {safe(change.account_id)}: {_outcome_text(change.before)} -> "
             f"{_outcome_text(change.after)}",
             highlight=False,
+            soft_wrap=True,
         )
     if len(result.changes) > limit:
-        out.print(f"  ... {len(result.changes) - limit:,} more (--limit)", highlight=False)
+        out.print(
+            f"  ... {len(result.changes) - limit:,} more (--limit)", highlight=False, soft_wrap=True
+        )
 
 
 def _outcome_text(outcome: Outcome | None) -> str:

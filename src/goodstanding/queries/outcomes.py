@@ -58,16 +58,16 @@ def outcomes(store: Store) -> dict[str, Outcome]:
     a, s, x = tables.accounts.c, tables.strikes.c, tables.sanctions.c
     with store.engine.connect() as conn:
         strikes: dict[str, int] = dict(
-            conn.execute(select(s.account_id, func.count()).group_by(s.account_id)).tuples().all()
+            conn.execute(select(s.account_id, func.count()).group_by(s.account_id)).all()
         )
         sanctions: dict[str, int] = dict(
-            conn.execute(select(x.account_id, func.count()).group_by(x.account_id)).tuples().all()
+            conn.execute(select(x.account_id, func.count()).group_by(x.account_id)).all()
         )
         return {
             account_id: Outcome(
                 float(score), band, strikes.get(account_id, 0), sanctions.get(account_id, 0)
             )
-            for account_id, score, band in conn.execute(select(a.id, a.score, a.band)).tuples()
+            for account_id, score, band in conn.execute(select(a.id, a.score, a.band))
         }
 
 
@@ -78,7 +78,7 @@ def sanctions(store: Store) -> dict[tuple[str, str, str], Sanction]:
         x.event_seq, x.n
     )
     with store.engine.connect() as conn:
-        found = [Sanction(*row) for row in conn.execute(query).tuples()]
+        found = [Sanction(*row) for row in conn.execute(query)]
     return {sanction.key: sanction for sanction in found}
 
 
@@ -99,7 +99,7 @@ def ledger_summaries(store: Store, account_ids: Sequence[str]) -> dict[str, list
                 .where(ledger.account_id.in_(account_ids[start : start + _CHUNK]))
                 .group_by(ledger.account_id, ledger.reason, ledger.rule_id)
             )
-            for account_id, reason, rule_id, entries, total in conn.execute(query).tuples():
+            for account_id, reason, rule_id, entries, total in conn.execute(query):
                 found.setdefault(account_id, []).append(
                     LedgerLine(reason, rule_id, int(entries), float(total))
                 )
