@@ -47,7 +47,11 @@ def test_handlers_declare_the_keys_they_read() -> None:
         text="hi",
     )
     keys = HANDLERS[type(posted)].reads(posted)
-    assert (keys.accounts, keys.contents, keys.groups) == ({"m1"}, {"c1"}, set())
+    assert (keys.accounts, keys.contents, keys.groups) == (
+        {"m1"},
+        {"c1", "c2"},
+        set(),
+    )  # its own id: unused?
     role = ev(
         "group.role_changed",
         "2026-01-02T00:00:00Z",
