@@ -64,7 +64,7 @@ class KeyedState(Database):
     def _load(
         self, conn: Connection, table: Table, ids: Sequence[str], decode: Callable[[bytes], T]
     ) -> list[T]:
-        return [decode(blob) for blob, in self._matching(conn, [table.c.state], table.c.id, ids)]
+        return [decode(blob) for (blob,) in self._matching(conn, [table.c.state], table.c.id, ids)]
 
     def load_identities(self, conn: Connection, fingerprints: Sequence[str]) -> list[IdentityState]:
         """The stored state of these fingerprints (those seen before)."""
@@ -72,7 +72,7 @@ class KeyedState(Database):
         key = schema.identities.c.fingerprint
         return [
             decode(blob)
-            for blob, in self._matching(conn, [schema.identities.c.state], key, fingerprints)
+            for (blob,) in self._matching(conn, [schema.identities.c.state], key, fingerprints)
         ]
 
     def save_appeals(
