@@ -17,6 +17,7 @@ from goodstanding.cli.common import (
     PolicyFiles,
     err,
     fail,
+    failing_on,
     open_store,
     out,
     policies_of,
@@ -179,10 +180,8 @@ def init(as_json: JsonOption = False) -> None:
     Example: goodstanding init
     """
     existed = store_exists(Ctx.db)
-    try:
+    with failing_on(KeyFileError):
         made = make_local_keys() if is_default(Ctx.db) else []
-    except KeyFileError as error:
-        raise fail(str(error)) from None
     with open_store(create=True):
         pass
     if as_json:
@@ -308,10 +307,8 @@ def policy_check(
 
 
 def _checkpoint_key() -> Ed25519PrivateKey:
-    try:
+    with failing_on(CheckpointError):
         return signing_key_from_env()
-    except CheckpointError as error:
-        raise fail(str(error)) from None
 
 
 def _checkpoint_if_due(store: Store, key: Ed25519PrivateKey, every: int, folder: Path) -> None:
@@ -329,13 +326,11 @@ def _checkpoint_if_due(store: Store, key: Ed25519PrivateKey, every: int, folder:
 def _verify_checkpoints(
     files: list[Path], public_key: str | None, pinned: str | None, as_json: bool
 ) -> None:
-    try:
+    with failing_on(CheckpointError, code=1):
         trusted = parse_public_key(public_key) if public_key is not None else None
         given = [(str(path), read_checkpoint(path)) for path in files]
         with open_store() as store:
             report = verify_checkpoints(store, given, trusted, pinned)
-    except CheckpointError as error:
-        raise fail(str(error), 1) from None
     if as_json:
         print_json(report.as_dict())
     elif report.ok:
@@ -363,11 +358,8 @@ def checkpoint_command(
     if ctx.invoked_subcommand is not None:
         return
     key = _checkpoint_key()
-    with open_store() as store:
-        try:
-            checkpoint = sign_checkpoint(store, key, time.time())
-        except CheckpointError as error:
-            raise fail(str(error), 1) from None
+    with open_store() as store, failing_on(CheckpointError, code=1):
+        checkpoint = sign_checkpoint(store, key, time.time())
     write_or_print(out_file, checkpoint.to_json())
 
 
@@ -378,8 +370,6 @@ def checkpoint_keygen(
 
     Example: goodstanding checkpoint keygen --out /etc/goodstanding/checkpoint.key
     """
-    try:
+    with failing_on(KeyFileError):
         public = generate_key(out_file)
-    except KeyFileError as error:
-        raise fail(str(error)) from None
     out.print(f"public key: {public_key_text(public)} (key id {key_id(public)})", highlight=False)

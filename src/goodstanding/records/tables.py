@@ -18,21 +18,18 @@ from sqlalchemy import (
     Double,
     ForeignKey,
     Index,
-    Integer,
     LargeBinary,
     String,
     Table,
     Text,
 )
 
-from goodstanding.store.schema import metadata
-
-_ID = BigInteger().with_variant(Integer, "sqlite")
+from goodstanding.store.schema import BIG_ID, metadata
 
 record_keys = Table(
     "record_keys",
     metadata,
-    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("id", BIG_ID, primary_key=True, autoincrement=True),
     Column("group_id", String(200), nullable=False),
     Column("period", String(7), nullable=False),
     Column("wrapped_key", LargeBinary),
@@ -59,7 +56,7 @@ record_records = Table(
     Column("author_id", String(200), nullable=False),
     Column("at", Double, nullable=False),
     Column("period", String(7), nullable=False),
-    Column("key_id", _ID, ForeignKey("record_keys.id"), nullable=False),
+    Column("key_id", BIG_ID, ForeignKey("record_keys.id"), nullable=False),
     Column("nonce", LargeBinary, nullable=False),
     Column("ciphertext", LargeBinary, nullable=False),
 )
@@ -70,7 +67,7 @@ Index("ix_record_records_key", record_records.c.key_id)
 record_holds = Table(
     "record_holds",
     metadata,
-    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("id", BIG_ID, primary_key=True, autoincrement=True),
     Column("scope", String(16), nullable=False),
     Column("target", String(200), nullable=False),
     Column("reason", Text, nullable=False),
@@ -85,7 +82,7 @@ Index("ix_record_holds_target", record_holds.c.scope, record_holds.c.target)
 record_purges = Table(
     "record_purges",
     metadata,
-    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("id", BIG_ID, primary_key=True, autoincrement=True),
     Column("now", Double, nullable=False),
     Column("cutoff", Double, nullable=False),
     Column("min_days", Double, nullable=False),
