@@ -63,7 +63,7 @@ def main(argv: list[str]) -> None:
             for name, accounts, days in runs:
                 for which in order:
                     note(f"round {round_ + 1}: {name} on the {which} tree")
-                    for figure, value, unit in _run(trees[which], name, accounts, days):
+                    for figure, value, unit in _run(which, trees[which], name, accounts, days):
                         results[which].setdefault(figure, []).append(value)
                         units[figure] = unit
     _print_ratios(args.base, results, units)
@@ -83,7 +83,9 @@ def base_tree(commit: str) -> Iterator[Path]:
             subprocess.run([*git, "worktree", "prune"], check=False)
 
 
-def _run(tree: Path, name: str, accounts: int, days: int) -> list[tuple[str, float, str]]:
+def _run(
+    which: str, tree: Path, name: str, accounts: int, days: int
+) -> list[tuple[str, float, str]]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tree), str(tree / "src")])}
     driver = DRIVER.format(name=name)
     done = subprocess.run(
@@ -96,7 +98,7 @@ def _run(tree: Path, name: str, accounts: int, days: int) -> list[tuple[str, flo
     )
     found = []
     for line in done.stdout.splitlines():
-        print(f"  {tree.name}: {line}", file=sys.stderr, flush=True)
+        print(f"  {which}: {line}", file=sys.stderr, flush=True)
         matched = RESULT.match(line)
         if matched:
             value = float(matched["value"].replace(",", ""))
