@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bench.common import CACHE, ROOT, note
 
-RESULT = re.compile(r"^(?P<figure>[^:(]+): (?P<value>[\d,.]+) (?P<unit>[^(]+?) \(")
+RESULT = re.compile(r"^(?P<figure>.+?): (?P<value>[\d,.]+) (?P<unit>[^(]+?) \(")
 
 # Run inside the tree measured, with that tree's bench/ and src/ first on the path: its own
 # benchmark module, with the stream size set and the stream cache shared between trees.
@@ -116,7 +116,16 @@ def _print_ratios(
             continue
         new_m, old_m = statistics.median(new), statistics.median(old)
         print(
-            f"{figure}: {new_m / old_m:.2f} new/old ({new_m:,.2f} vs {old_m:,.2f} {unit}, "
-            f"medians of {len(new)} runs each, against {base}, interleaved)",
+            f"{figure}: {new_m / old_m:.2f} new/old ({_number(new_m)} vs {_number(old_m)} {unit}; "
+            f"medians of {len(new)} interleaved runs each, new {_spread(new)}, old "
+            f"{_spread(old)}; base {base})",
             flush=True,
         )
+
+
+def _number(value: float) -> str:
+    return f"{value:,.{0 if value >= 100 else 2}f}"
+
+
+def _spread(values: list[float]) -> str:
+    return f"{_number(min(values))} to {_number(max(values))}"
