@@ -26,17 +26,27 @@ from sqlalchemy import (
 
 from goodstanding.store.schema import BIG_ID, metadata
 
-record_keys = Table(
+
+def _numbered(name: str, *columns: Column[object]) -> Table:
+    """A table keyed by an `id` the database assigns and never reuses, even after a delete
+    (SQLite's AUTOINCREMENT)."""
+    return Table(
+        name,
+        metadata,
+        Column("id", BIG_ID, primary_key=True, autoincrement=True),
+        *columns,
+        sqlite_autoincrement=True,
+    )
+
+
+record_keys = _numbered(
     "record_keys",
-    metadata,
-    Column("id", BIG_ID, primary_key=True, autoincrement=True),
     Column("group_id", String(200), nullable=False),
     Column("period", String(7), nullable=False),
     Column("wrapped_key", LargeBinary),
     Column("master_key_id", String(100), nullable=False),
     Column("created_at", Double, nullable=False),
     Column("destroyed_at", Double),
-    sqlite_autoincrement=True,
 )
 Index(
     "ux_record_keys_live",
@@ -64,10 +74,8 @@ Index("ix_record_records_at", record_records.c.at)
 Index("ix_record_records_group_at", record_records.c.group_id, record_records.c.at)
 Index("ix_record_records_key", record_records.c.key_id)
 
-record_holds = Table(
+record_holds = _numbered(
     "record_holds",
-    metadata,
-    Column("id", BIG_ID, primary_key=True, autoincrement=True),
     Column("scope", String(16), nullable=False),
     Column("target", String(200), nullable=False),
     Column("reason", Text, nullable=False),
@@ -75,14 +83,11 @@ record_holds = Table(
     Column("placed_at", Double, nullable=False),
     Column("lifted_by", String(200)),
     Column("lifted_at", Double),
-    sqlite_autoincrement=True,
 )
 Index("ix_record_holds_target", record_holds.c.scope, record_holds.c.target)
 
-record_purges = Table(
+record_purges = _numbered(
     "record_purges",
-    metadata,
-    Column("id", BIG_ID, primary_key=True, autoincrement=True),
     Column("now", Double, nullable=False),
     Column("cutoff", Double, nullable=False),
     Column("min_days", Double, nullable=False),
@@ -91,7 +96,6 @@ record_purges = Table(
     Column("finished_at", Double),
     Column("records_deleted", BigInteger, nullable=False),
     Column("keys_destroyed", BigInteger, nullable=False),
-    sqlite_autoincrement=True,
 )
 
 RECORD_TABLES: tuple[Table, ...] = (record_keys, record_records, record_holds, record_purges)
