@@ -228,16 +228,28 @@ def verify_command(
         return
     with open_store() as store:
         report = verify(store)
+    _print_verdict(
+        report.ok,
+        report.problem,
+        report.as_dict(),
+        f"log intact: {report.entries} entries and {report.audit_entries} audit entries, "
+        "every hash checks",
+        as_json,
+    )
+
+
+def _print_verdict(
+    ok: bool, problem: str | None, data: dict[str, Any], intact: str, as_json: bool
+) -> None:
+    """Prints how a check of the log came out (`data` with --json, else `intact` or the
+    problem on stderr); a broken log exits with code 1."""
     if as_json:
-        print_json(report.as_dict())
-    elif report.ok:
-        out.print(
-            f"log intact: {report.entries} entries and {report.audit_entries} audit entries, "
-            "every hash checks"
-        )
+        print_json(data)
+    elif ok:
+        out.print(intact)
     else:
-        err.print(f"[bold red]log broken:[/] {safe(report.problem)}", highlight=False)
-    if not report.ok:
+        err.print(f"[bold red]log broken:[/] {safe(problem)}", highlight=False)
+    if not ok:
         raise typer.Exit(1)
 
 
@@ -331,17 +343,14 @@ def _verify_checkpoints(
         given = [(str(path), read_checkpoint(path)) for path in files]
         with open_store() as store:
             report = verify_checkpoints(store, given, trusted, pinned)
-    if as_json:
-        print_json(report.as_dict())
-    elif report.ok:
-        out.print(
-            f"log intact and extends {report.checkpoints} checkpoint(s); "
-            f"{report.uncovered} entries after the latest are not yet covered by one"
-        )
-    else:
-        err.print(f"[bold red]log broken:[/] {report.problem}", highlight=False)
-    if not report.ok:
-        raise typer.Exit(1)
+    _print_verdict(
+        report.ok,
+        report.problem,
+        report.as_dict(),
+        f"log intact and extends {report.checkpoints} checkpoint(s); "
+        f"{report.uncovered} entries after the latest are not yet covered by one",
+        as_json,
+    )
 
 
 def checkpoint_command(
