@@ -5,6 +5,9 @@ Each module `bench/bench_<name>.py` has a `main() -> None` that prints one resul
 figure, in the form `<figure>: <value> <unit> (<conditions>)`. A benchmark that takes
 options has `main(argv: list[str] | None = None)`; options (from the first argument that
 starts with "-") go to it, and only when it is the one benchmark named.
+
+`python -m bench compare BASE` measures this tree against a base commit (bench/compare.py);
+it is not one of the benchmarks that a bare `python -m bench` runs.
 """
 
 from __future__ import annotations
@@ -19,7 +22,12 @@ from pathlib import Path
 
 
 def main(argv: list[str]) -> None:
-    """Runs the chosen benchmarks in name order."""
+    """Runs the chosen benchmarks in name order, or the comparison with a base commit."""
+    if argv[:1] == ["compare"]:
+        from bench import compare
+
+        compare.main(argv[1:])
+        return
     first_option = next((i for i, a in enumerate(argv) if a.startswith("-")), len(argv))
     argv, options = argv[:first_option], argv[first_option:]
     here = Path(__file__).parent

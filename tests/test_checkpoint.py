@@ -24,6 +24,7 @@ from goodstanding.store.checkpoint import (
     generate_key,
     latest_checkpoint,
     load_signing_key,
+    public_key_text,
     read_checkpoint,
     sign_checkpoint,
     verify_checkpoints,
@@ -206,3 +207,18 @@ def test_a_signing_key_others_may_read_is_refused(tmp_path: Path) -> None:
         load_signing_key(path)
     with pytest.raises(KeyFileError, match="already exists"):
         generate_key(path)
+
+
+def test_verify_prints_a_checkpoint_file_name_as_it_is(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    named = tmp_path / "cp[bold]x.json"  # a name that is also Rich markup
+    named.write_text(sign_checkpoint(store, KEY, 1.9e9).to_json())
+    with store.engine.begin() as conn:
+        _flip_verdict(conn)
+    store.close()
+    public = public_key_text(KEY.public_key())
+    db = f"sqlite:///{tmp_path / 'gs.db'}"
+    verify_args = ["--db", db, "verify", "--checkpoint", str(named), "--public-key", public]
+    broken = CliRunner().invoke(app, verify_args)
+    assert broken.exit_code == 1
+    assert f"checkpoint {named} signed" in " ".join(broken.output.split()), broken.output

@@ -9,7 +9,7 @@ import sys
 import time
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -153,10 +153,8 @@ def open_store(create: bool = False, keys: bool = True) -> Iterator[Store]:
     if not create and not store_exists(Ctx.db):
         raise fail(_missing(Ctx.db))
     with local_keys(Ctx.db) if keys else nullcontext():
-        try:
+        with failing_on(StoreError):
             store = Store.open(Ctx.db)
-        except StoreError as error:
-            raise fail(str(error)) from None
         try:
             yield store
         finally:
@@ -164,12 +162,18 @@ def open_store(create: bool = False, keys: bool = True) -> Iterator[Store]:
 
 
 @contextmanager
-def known_ids() -> Iterator[None]:
-    """Fails the command with the query's message when an id names nothing."""
+def failing_on(*errors: type[Exception], code: int = 2) -> Iterator[None]:
+    """Fails the command (exit `code`) with the error's own message when the block raises one
+    of `errors`."""
     try:
         yield
-    except NotFound as error:
-        raise fail(str(error)) from None
+    except errors as error:
+        raise fail(str(error), code) from None
+
+
+def known_ids() -> AbstractContextManager[None]:
+    """Fails the command with the query's message when an id names nothing."""
+    return failing_on(NotFound)
 
 
 def policies_of(
@@ -329,8 +333,6 @@ def write_key(out_file: Path | None, text: str) -> None:
     if out_file is None:
         sys.stdout.write(text)
         return
-    try:
+    with failing_on(KeyFileError):
         write_new_key_file(out_file, text)
-    except KeyFileError as error:
-        raise fail(str(error)) from None
     err.print(f"wrote {safe(out_file)} (mode 0600)", highlight=False)

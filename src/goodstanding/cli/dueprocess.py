@@ -17,6 +17,7 @@ from goodstanding.cli.common import (
     ToOption,
     err,
     fail,
+    failing_on,
     json_text,
     known_ids,
     open_store,
@@ -153,10 +154,8 @@ def notices_ack(
     """
     with open_store() as store:
         now = time.time()
-        try:
+        with failing_on(NoticeError):
             new = acknowledge(store, policies_of(store), notice_ids, by, now)
-        except NoticeError as error:
-            raise fail(str(error)) from None
         if new:
             store.audit(by, "notices.ack", "outbox", "delivered", now, {"notices": new})
     already = len(notice_ids) - len(new)

@@ -10,6 +10,7 @@ from goodstanding.cli.common import (
     JsonOption,
     KeyOutOption,
     fail,
+    failing_on,
     open_store,
     out,
     print_json,
@@ -49,10 +50,8 @@ def identity_rotate(
     Example: goodstanding identity rotate --retire k1
     """
     with open_store() as store:  # the default database's local key file, if it has one
-        try:
+        with failing_on(KeyRingError):
             loaded = load_keyring()
-        except KeyRingError as error:
-            raise fail(str(error)) from None
         counts = count_by_kid(fingerprints_in_use(store))
     free = retirable(loaded.ring, counts)
     if as_json:

@@ -18,6 +18,7 @@ from goodstanding.cli.common import (
     PolicyFiles,
     err,
     fail,
+    failing_on,
     json_line,
     json_text,
     open_store,
@@ -288,10 +289,8 @@ def init(as_json: JsonOption = False) -> None:
     Example: goodstanding init
     """
     existed = store_exists(Ctx.db)
-    try:
+    with failing_on(KeyFileError):
         made = make_local_keys() if is_default(Ctx.db) else []
-    except KeyFileError as error:
-        raise fail(str(error)) from None
     with open_store(create=True):
         pass
     if as_json:
@@ -335,16 +334,28 @@ def verify_command(
         return
     with open_store() as store:
         report = verify(store)
+    _print_verdict(
+        report.ok,
+        report.problem,
+        report.as_dict(),
+        f"log intact: {report.entries} entries and {report.audit_entries} audit entries, "
+        "every hash checks",
+        as_json,
+    )
+
+
+def _print_verdict(
+    ok: bool, problem: str | None, data: dict[str, Any], intact: str, as_json: bool
+) -> None:
+    """Prints how a check of the log came out (`data` with --json, else `intact` or the
+    problem on stderr); a broken log exits with code 1."""
     if as_json:
-        print_json(report.as_dict())
-    elif report.ok:
-        out.print(
-            f"log intact: {report.entries} entries and {report.audit_entries} audit entries, "
-            "every hash checks"
-        )
+        print_json(data)
+    elif ok:
+        out.print(intact)
     else:
-        err.print(f"[bold red]log broken:[/] {safe(report.problem)}", highlight=False)
-    if not report.ok:
+        err.print(f"[bold red]log broken:[/] {safe(problem)}", highlight=False)
+    if not ok:
         raise typer.Exit(1)
 
 
@@ -536,10 +547,8 @@ def policy_check(
 
 
 def _checkpoint_key() -> Ed25519PrivateKey:
-    try:
+    with failing_on(CheckpointError):
         return signing_key_from_env()
-    except CheckpointError as error:
-        raise fail(str(error)) from None
 
 
 def _checkpoint_if_due(store: Store, key: Ed25519PrivateKey, every: int, folder: Path) -> None:
@@ -557,24 +566,19 @@ def _checkpoint_if_due(store: Store, key: Ed25519PrivateKey, every: int, folder:
 def _verify_checkpoints(
     files: list[Path], public_key: str | None, pinned: str | None, as_json: bool
 ) -> None:
-    try:
+    with failing_on(CheckpointError, code=1):
         trusted = parse_public_key(public_key) if public_key is not None else None
         given = [(str(path), read_checkpoint(path)) for path in files]
         with open_store() as store:
             report = verify_checkpoints(store, given, trusted, pinned)
-    except CheckpointError as error:
-        raise fail(str(error), 1) from None
-    if as_json:
-        print_json(report.as_dict())
-    elif report.ok:
-        out.print(
-            f"log intact and extends {report.checkpoints} checkpoint(s); "
-            f"{report.uncovered} entries after the latest are not yet covered by one"
-        )
-    else:
-        err.print(f"[bold red]log broken:[/] {report.problem}", highlight=False)
-    if not report.ok:
-        raise typer.Exit(1)
+    _print_verdict(
+        report.ok,
+        report.problem,
+        report.as_dict(),
+        f"log intact and extends {report.checkpoints} checkpoint(s); "
+        f"{report.uncovered} entries after the latest are not yet covered by one",
+        as_json,
+    )
 
 
 def checkpoint_command(
@@ -591,11 +595,8 @@ def checkpoint_command(
     if ctx.invoked_subcommand is not None:
         return
     key = _checkpoint_key()
-    with open_store() as store:
-        try:
-            checkpoint = sign_checkpoint(store, key, time.time())
-        except CheckpointError as error:
-            raise fail(str(error), 1) from None
+    with open_store() as store, failing_on(CheckpointError, code=1):
+        checkpoint = sign_checkpoint(store, key, time.time())
     write_or_print(out_file, checkpoint.to_json())
 
 
@@ -606,8 +607,6 @@ def checkpoint_keygen(
 
     Example: goodstanding checkpoint keygen --out /etc/goodstanding/checkpoint.key
     """
-    try:
+    with failing_on(KeyFileError):
         public = generate_key(out_file)
-    except KeyFileError as error:
-        raise fail(str(error)) from None
     out.print(f"public key: {public_key_text(public)} (key id {key_id(public)})", highlight=False)

@@ -20,6 +20,7 @@ from goodstanding.cli.common import (
     ReasonOption,
     ToOption,
     fail,
+    failing_on,
     open_store,
     out,
     parse_time,
@@ -42,10 +43,8 @@ def _records() -> Iterator[tuple[Store, RecordStore]]:
     with open_store() as store:
         policy = policies_of(store).versions[-1]
         retention = Retention(policy.records.min_days, policy.records.max_days)
-        try:
+        with failing_on(RecordsError):
             records = RecordStore.from_env(store.engine, retention=retention)
-        except RecordsError as error:
-            raise fail(str(error)) from None
         yield store, records
 
 
@@ -97,10 +96,8 @@ def hold_lift(
     """
     with _records() as (store, records):
         now = time.time()
-        try:
+        with failing_on(RecordsError):
             hold = records.lift_hold(hold_id, by, now)
-        except RecordsError as error:
-            raise fail(str(error)) from None
         store.audit(
             by, "records.hold.lift", f"{hold.scope}:{hold.target}", reason, now, {"hold": hold_id}
         )

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from goodstanding.cli.common import Ctx, err, fail, open_store, out, parse_time
+from goodstanding.cli.common import Ctx, err, failing_on, open_store, out, parse_time
 from goodstanding.engine import iso
 from goodstanding.service import backend, webhooks
 from goodstanding.service.tokens import ROLES, TokenError, create_token, list_tokens, revoke_token
@@ -43,10 +43,8 @@ def token_create(
     """
     with open_store() as store:
         now = time.time()
-        try:
+        with failing_on(TokenError):
             token, secret = create_token(store.engine, role, account, _expiry(expires), label, now)
-        except TokenError as error:
-            raise fail(str(error)) from None
         store.audit(
             "cli",
             "token.create",
@@ -86,10 +84,8 @@ def token_revoke(
     """Revoke a token: it stops working at once."""
     with open_store() as store:
         now = time.time()
-        try:
+        with failing_on(TokenError):
             revoke_token(store.engine, token_id, now)
-        except TokenError as error:
-            raise fail(str(error)) from None
         store.audit("cli", "token.revoke", token_id, "token revoked", now, {})
     out.print(f"revoked {token_id}")
 
@@ -104,10 +100,8 @@ def webhooks_add(
     """
     with open_store() as store:
         now = time.time()
-        try:
+        with failing_on(webhooks.WebhookError):
             endpoint_id, secret = webhooks.add_endpoint(store.engine, url, now)
-        except webhooks.WebhookError as error:
-            raise fail(str(error)) from None
         store.audit("cli", "webhooks.add", endpoint_id, "endpoint registered", now, {"url": url})
     err.print(f"endpoint {endpoint_id}; its signing secret, shown once:")
     print(secret)
@@ -134,11 +128,8 @@ def webhooks_retry(
     ctx: typer.Context, message_id: Annotated[str, typer.Argument(help="The message id.")]
 ) -> None:
     """Make a message's failed or dead deliveries due again."""
-    with open_store() as store:
-        try:
-            count = webhooks.retry(store.engine, message_id, time.time())
-        except webhooks.WebhookError as error:
-            raise fail(str(error)) from None
+    with open_store() as store, failing_on(webhooks.WebhookError):
+        count = webhooks.retry(store.engine, message_id, time.time())
     out.print(f"{count} delivery(ies) of {message_id} due again")
 
 
@@ -185,10 +176,8 @@ def serve(
     from goodstanding.service.context import Limits
 
     limits = Limits() if writer_wait is None else Limits(writer_wait=writer_wait)
-    try:
+    with failing_on(backend.StoreError):
         app = create_app(Ctx.db, limits, checkpoints=checkpoint_dir)
-    except backend.StoreError as error:
-        raise fail(str(error)) from None
     stop = threading.Event()
     engine = app.state.service.store.engine
     worker = threading.Thread(

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from goodstanding.cli.common import JsonOption, err, fail, out, print_json, safe
+from goodstanding.cli.common import JsonOption, err, fail, failing_on, out, print_json, safe
 
 
 def sim(
@@ -37,10 +37,8 @@ def sim(
     """
     from goodstanding.sim import SimConfig, truth_path_for, write_stream
 
-    try:
+    with failing_on(ValueError):
         config = SimConfig(accounts=accounts, days=days, seed=seed)
-    except ValueError as error:
-        raise fail(str(error)) from None
     to_stdout = out_file == "-"
     truth_file = truth if truth is not None or to_stdout else truth_path_for(out_file)
     try:

@@ -132,17 +132,7 @@ def upheld(
         ),
     ]
     penalty = policy.scoring.penalties.for_severity(rule.severity)
-    decision = DecisionState(
-        id=decision_id,
-        at=t,
-        content_id=content.id,
-        account_id=author.id,
-        rule_id=rule.id,
-        policy_version=policy.version,
-        decided_by=decided_by,
-        penalty=penalty,
-    )
-    ctx.state.decisions[decision.id] = ctx.state.touch_decision(decision)
+    decision = kept(ctx, decision_id, decided_by, t, policy, content, rule, penalty)
     effects += ledger.entry(
         ctx,
         author,
@@ -161,6 +151,32 @@ def upheld(
     effects += ladder.strikes_step(ctx, author, t, policy, rule, decision_id)
     effects += ladder.score_step(ctx, author, t, policy, decision_id, rule)
     return effects
+
+
+def kept(
+    ctx: Context,
+    decision_id: str,
+    decided_by: str,
+    t: float,
+    policy: Policy,
+    content: ContentState,
+    rule: Rule,
+    penalty: float,
+) -> DecisionState:
+    """Keeps the decision that `content` violates `rule`, with the penalty it cost the author
+    (none for content never shown), so that an appeal can find and reverse it."""
+    decision = DecisionState(
+        id=decision_id,
+        at=t,
+        content_id=content.id,
+        account_id=content.author,
+        rule_id=rule.id,
+        policy_version=policy.version,
+        decided_by=decided_by,
+        penalty=penalty,
+    )
+    ctx.state.decisions[decision.id] = ctx.state.touch_decision(decision)
+    return decision
 
 
 def cleared(

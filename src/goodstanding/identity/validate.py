@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import ModuleType
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 import phonenumbers
 from stdnum import exceptions as stdnum_errors
@@ -45,17 +45,7 @@ ReasonCode = Literal[
     "invalid_number",
     "not_mobile",
 ]
-REASONS: Final[tuple[ReasonCode, ...]] = (
-    "unknown_kind",
-    "wrong_length",
-    "bad_check_digit",
-    "invalid_format",
-    "impossible_birth_date",
-    "unknown_region",
-    "invalid_component",
-    "invalid_number",
-    "not_mobile",
-)
+REASONS: Final[tuple[ReasonCode, ...]] = get_args(ReasonCode)
 
 MAX_INPUT_LENGTH: Final = 256
 """Longer inputs are refused before any parsing (no identifier of a supported kind is longer)."""

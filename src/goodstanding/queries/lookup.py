@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Literal, TypeVar
+
+from sqlalchemy import Connection
 
 from goodstanding.engine.state import AccountState, GroupState
 from goodstanding.policy import Policy, PolicySet
 from goodstanding.store import Store
+
+T = TypeVar("T")
 
 
 class NotFound(LookupError):
@@ -15,19 +20,19 @@ class NotFound(LookupError):
 
 def account_state(store: Store, account_id: str) -> AccountState:
     """The stored state of one account; raises NotFound for an unknown id."""
-    with store.engine.connect() as conn:
-        found = store.load_accounts(conn, [account_id])
-    if not found:
-        raise NotFound(f"unknown account {account_id!r}")
-    return found[0]
+    return _one(store.load_accounts, store, "account", account_id)
 
 
 def group_state(store: Store, group_id: str) -> GroupState:
     """The stored state of one group; raises NotFound for an unknown id."""
+    return _one(store.load_groups, store, "group", group_id)
+
+
+def _one(load: Callable[[Connection, list[str]], list[T]], store: Store, what: str, key: str) -> T:
     with store.engine.connect() as conn:
-        found = store.load_groups(conn, [group_id])
+        found = load(conn, [key])
     if not found:
-        raise NotFound(f"unknown group {group_id!r}")
+        raise NotFound(f"unknown {what} {key!r}")
     return found[0]
 
 

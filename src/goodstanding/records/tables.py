@@ -18,28 +18,35 @@ from sqlalchemy import (
     Double,
     ForeignKey,
     Index,
-    Integer,
     LargeBinary,
     String,
     Table,
     Text,
 )
 
-from goodstanding.store.schema import metadata
+from goodstanding.store.schema import BIG_ID, metadata
 
-_ID = BigInteger().with_variant(Integer, "sqlite")
 
-record_keys = Table(
+def _numbered(name: str, *columns: Column[object]) -> Table:
+    """A table keyed by an `id` the database assigns and never reuses, even after a delete
+    (SQLite's AUTOINCREMENT)."""
+    return Table(
+        name,
+        metadata,
+        Column("id", BIG_ID, primary_key=True, autoincrement=True),
+        *columns,
+        sqlite_autoincrement=True,
+    )
+
+
+record_keys = _numbered(
     "record_keys",
-    metadata,
-    Column("id", _ID, primary_key=True, autoincrement=True),
     Column("group_id", String(200), nullable=False),
     Column("period", String(7), nullable=False),
     Column("wrapped_key", LargeBinary),
     Column("master_key_id", String(100), nullable=False),
     Column("created_at", Double, nullable=False),
     Column("destroyed_at", Double),
-    sqlite_autoincrement=True,
 )
 Index(
     "ux_record_keys_live",
@@ -59,7 +66,7 @@ record_records = Table(
     Column("author_id", String(200), nullable=False),
     Column("at", Double, nullable=False),
     Column("period", String(7), nullable=False),
-    Column("key_id", _ID, ForeignKey("record_keys.id"), nullable=False),
+    Column("key_id", BIG_ID, ForeignKey("record_keys.id"), nullable=False),
     Column("nonce", LargeBinary, nullable=False),
     Column("ciphertext", LargeBinary, nullable=False),
 )
@@ -67,10 +74,8 @@ Index("ix_record_records_at", record_records.c.at)
 Index("ix_record_records_group_at", record_records.c.group_id, record_records.c.at)
 Index("ix_record_records_key", record_records.c.key_id)
 
-record_holds = Table(
+record_holds = _numbered(
     "record_holds",
-    metadata,
-    Column("id", _ID, primary_key=True, autoincrement=True),
     Column("scope", String(16), nullable=False),
     Column("target", String(200), nullable=False),
     Column("reason", Text, nullable=False),
@@ -78,14 +83,11 @@ record_holds = Table(
     Column("placed_at", Double, nullable=False),
     Column("lifted_by", String(200)),
     Column("lifted_at", Double),
-    sqlite_autoincrement=True,
 )
 Index("ix_record_holds_target", record_holds.c.scope, record_holds.c.target)
 
-record_purges = Table(
+record_purges = _numbered(
     "record_purges",
-    metadata,
-    Column("id", _ID, primary_key=True, autoincrement=True),
     Column("now", Double, nullable=False),
     Column("cutoff", Double, nullable=False),
     Column("min_days", Double, nullable=False),
@@ -94,7 +96,6 @@ record_purges = Table(
     Column("finished_at", Double),
     Column("records_deleted", BigInteger, nullable=False),
     Column("keys_destroyed", BigInteger, nullable=False),
-    sqlite_autoincrement=True,
 )
 
 RECORD_TABLES: tuple[Table, ...] = (record_keys, record_records, record_holds, record_purges)

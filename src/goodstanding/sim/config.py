@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -105,23 +105,8 @@ class GroundTruth:
         return sorted([*self.abusive_accounts, *(a for ring in self.rings for a in ring)])
 
     def to_dict(self) -> dict[str, object]:
-        """The truth as plain JSON-ready data."""
-        return {
-            "abusive_accounts": self.abusive_accounts,
-            "specialities": self.specialities,
-            "rings": self.rings,
-            "moderators": self.moderators,
-            "violating_content": self.violating_content,
-            "obfuscated_content": self.obfuscated_content,
-            "wrong_reports": self.wrong_reports,
-            "mistaken_reviews": self.mistaken_reviews,
-            "late_events": self.late_events,
-            "duplicate_events": self.duplicate_events,
-            "appeals": self.appeals,
-            "evasion_attempts": self.evasion_attempts,
-            "comment_owners": self.comment_owners,
-            "owner_decisions": self.owner_decisions,
-        }
+        """The truth as plain JSON-ready data, keyed by field name."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GroundTruth:

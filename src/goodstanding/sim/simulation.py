@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Final
 
 from goodstanding.sim.group_acts import GroupActs
@@ -16,6 +16,7 @@ from goodstanding.sim.world import (
     HOLD_ALL,
     HOLD_POST,
     ORDINARY,
+    OWNER_DECISION,
     REVIEW,
     RING,
     SECOND_ACCOUNT,
@@ -80,26 +81,7 @@ class Simulation(GroupActs, IdentityActs):
         out.clear()
 
     def _task(self, t: int, _seq: int, task: int, arg: int) -> None:
-        if task == REVIEW:
-            self._review(t, arg)
-        elif task == CREATE_GROUP:
-            self._create_group(t, arg)
-        elif task == SUBMIT:
-            self._submit(t, arg)
-        elif task == VERDICT:
-            self._verdict(t, arg)
-        elif task == SECOND_ACCOUNT:
-            self._second_account(t, arg)
-        elif task == APPEAL:
-            self._appeal(t, arg)
-        elif task == APPEAL_DECISION:
-            self._decide_appeal(t, arg)
-        elif task == HOLD_ALL:
-            self._hold_all(t, arg)
-        elif task == HOLD_POST:
-            self._hold_post(t, arg)
-        else:
-            self._owner_decides(t, arg)
+        _TASKS[task](self, t, arg)
 
     def _register(self, i: int, t: int) -> None:
         n = self.cfg.accounts
@@ -226,3 +208,18 @@ class Simulation(GroupActs, IdentityActs):
         else:
             text, obf = self.texts.violating("spam.links", self.lang[i], "", i)
             self._post(i, t, c, -1, text, "spam.links", obf)
+
+
+_TASKS: Final[dict[int, Callable[[Simulation, int, int], None]]] = {
+    REVIEW: Simulation._review,
+    CREATE_GROUP: Simulation._create_group,
+    SUBMIT: Simulation._submit,
+    VERDICT: Simulation._verdict,
+    SECOND_ACCOUNT: Simulation._second_account,
+    APPEAL: Simulation._appeal,
+    APPEAL_DECISION: Simulation._decide_appeal,
+    HOLD_ALL: Simulation._hold_all,
+    HOLD_POST: Simulation._hold_post,
+    OWNER_DECISION: Simulation._owner_decides,
+}
+"""What each scheduled task does, by its code (sim.world)."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
-from typing import Final
+from collections.abc import Callable
+from operator import attrgetter
+from typing import Final, NamedTuple
 
 from goodstanding.sim.vocabulary import (
     ADJECTIVES,
@@ -36,6 +38,7 @@ from goodstanding.sim.vocabulary import (
     ZH_POSTS,
     ZH_REACTIONS,
     ZH_WHEN,
+    Topic,
 )
 
 _LEET = str.maketrans(
@@ -82,6 +85,23 @@ def obfuscate(text: str, method: str, rng: random.Random) -> str:
 EN, ZH, JA = 0, 1, 2
 
 
+class _Vocabulary(NamedTuple):
+    """A language's templates and words, and which of a topic's word lists is in it."""
+
+    posts: tuple[str, ...]
+    comments: tuple[str, ...]
+    messages: tuple[str, ...]
+    when: tuple[str, ...]
+    reactions: tuple[str, ...]
+    things: Callable[[Topic], tuple[str, ...]]
+
+
+_CJK: Final[dict[int, _Vocabulary]] = {
+    ZH: _Vocabulary(ZH_POSTS, ZH_COMMENTS, ZH_MESSAGES, ZH_WHEN, ZH_REACTIONS, attrgetter("zh")),
+    JA: _Vocabulary(JA_POSTS, JA_COMMENTS, JA_MESSAGES, JA_WHEN, JA_REACTIONS, attrgetter("ja")),
+}
+
+
 class Texts:
     """Writes ordinary and violating texts with the simulation's random generator."""
 
@@ -93,23 +113,14 @@ class Texts:
         rng = self.rng
         choice = rng.choice
         top = TOPICS[topic]
-        if lang == ZH:
-            tmpl = choice(ZH_COMMENTS if comment else ZH_POSTS)
-            things = top.zh
-            return tmpl.format(
+        cjk = _CJK.get(lang)
+        if cjk is not None:
+            things = cjk.things(top)
+            return choice(cjk.comments if comment else cjk.posts).format(
                 thing=choice(things),
                 thing2=choice(things),
-                when=choice(ZH_WHEN),
-                reaction=choice(ZH_REACTIONS),
-            )
-        if lang == JA:
-            tmpl = choice(JA_COMMENTS if comment else JA_POSTS)
-            things = top.ja
-            return tmpl.format(
-                thing=choice(things),
-                thing2=choice(things),
-                when=choice(JA_WHEN),
-                reaction=choice(JA_REACTIONS),
+                when=choice(cjk.when),
+                reaction=choice(cjk.reactions),
             )
         thing, thing2 = rng.sample(top.things, 2)
         text = choice(COMMENT_TEMPLATES if comment else POST_TEMPLATES).format(
@@ -135,10 +146,9 @@ class Texts:
         rng = self.rng
         choice = rng.choice
         top = TOPICS[topic]
-        if lang == ZH:
-            return choice(ZH_MESSAGES).format(thing=choice(top.zh), when=choice(ZH_WHEN))
-        if lang == JA:
-            return choice(JA_MESSAGES).format(thing=choice(top.ja), when=choice(JA_WHEN))
+        cjk = _CJK.get(lang)
+        if cjk is not None:
+            return choice(cjk.messages).format(thing=choice(cjk.things(top)), when=choice(cjk.when))
         text = choice(MESSAGE_TEMPLATES).format(
             thing=choice(top.things), doing=choice(top.doing), when=choice(WHEN)
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -223,16 +223,8 @@ class VerifyReport:
     log: str = "events"
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready form."""
-        return {
-            "entries": self.entries,
-            "ok": self.ok,
-            "problem": self.problem,
-            "seq": self.seq,
-            "event_id": self.event_id,
-            "audit_entries": self.audit_entries,
-            "log": self.log,
-        }
+        """A JSON-ready form, keyed by field name."""
+        return asdict(self)
 
 
 def verify(store: Log) -> VerifyReport:

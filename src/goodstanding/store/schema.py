@@ -18,6 +18,9 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+BIG_ID = BigInteger().with_variant(Integer, "sqlite")
+"""A 64-bit integer key (SQLite's INTEGER, which is 64-bit and, as a primary key, the rowid)."""
+
 MARKER_TABLE = "goodstanding_meta"
 
 meta = Table(
@@ -45,12 +48,7 @@ def _chain_table(name: str) -> Table:
     return Table(
         name,
         metadata,
-        Column(
-            "seq",
-            BigInteger().with_variant(Integer, "sqlite"),
-            primary_key=True,
-            autoincrement=False,
-        ),
+        Column("seq", BIG_ID, primary_key=True, autoincrement=False),
         Column("id", String(200), nullable=False, unique=True),
         Column("type", String(64), nullable=False),
         Column("at", Double, nullable=False),
@@ -146,12 +144,7 @@ def _effect_table(name: str, *columns: Column[object]) -> Table:
     return Table(
         name,
         metadata,
-        Column(
-            "event_seq",
-            BigInteger().with_variant(Integer, "sqlite"),
-            primary_key=True,
-            autoincrement=False,
-        ),
+        Column("event_seq", BIG_ID, primary_key=True, autoincrement=False),
         Column("n", Integer, primary_key=True, autoincrement=False),
         Column("event_id", String(200), nullable=False),
         Column("at", Double, nullable=False),

@@ -12,11 +12,9 @@ endpoints, the webhook outbox and its delivery log. None is a projection: replay
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Double, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Double, Index, Integer, String, Table, Text
 
-from goodstanding.store.schema import metadata
-
-_SEQ = BigInteger().with_variant(Integer, "sqlite")
+from goodstanding.store.schema import BIG_ID, metadata
 
 api_tokens = Table(
     "api_tokens",
@@ -45,7 +43,7 @@ webhook_messages = Table(
     "webhook_messages",
     metadata,
     Column("id", String(300), primary_key=True),
-    Column("event_seq", _SEQ, nullable=False, index=True),
+    Column("event_seq", BIG_ID, nullable=False, index=True),
     Column("type", String(64), nullable=False),
     Column("at", Double, nullable=False),
     Column("payload", Text, nullable=False),

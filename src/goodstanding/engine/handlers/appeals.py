@@ -117,32 +117,23 @@ def _reverse(
         if strike.decision_id == decision.id:
             strike.overruled = True
     prefix = f"{decision.id}/"
+    reason = f"decision reversed on appeal {appeal.id}"
+
+    def lifted(sanction_id: str) -> SanctionLifted:
+        return SanctionLifted(
+            event_id=event_id, at=t, sanction_id=sanction_id, account_id=account.id, reason=reason
+        )
+
     effects: list[Effect] = []
     for sanction in account.sanctions:
         if sanction.id.startswith(prefix) and not sanction.lifted:
             sanction.lifted = True
-            effects.append(
-                SanctionLifted(
-                    event_id=event_id,
-                    at=t,
-                    sanction_id=sanction.id,
-                    account_id=account.id,
-                    reason=f"decision reversed on appeal {appeal.id}",
-                )
-            )
+            effects.append(lifted(sanction.id))
             effects += identities.unblock_identities(ctx, account, sanction.id, event_id, t)
     for category, warning in list(account.warned.items()):
         if warning.startswith(prefix):
             del account.warned[category]
-            effects.append(
-                SanctionLifted(
-                    event_id=event_id,
-                    at=t,
-                    sanction_id=warning,
-                    account_id=account.id,
-                    reason=f"decision reversed on appeal {appeal.id}",
-                )
-            )
+            effects.append(lifted(warning))
     ctx.state.touch_account(account)
     version = ctx.policies.by_version[decision.policy_version]
     owner = ctx.state.accounts.get(decision.owner_id) if decision.owner_id else None

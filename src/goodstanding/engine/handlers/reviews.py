@@ -9,7 +9,6 @@ from goodstanding.engine.base import Rejected, iso
 from goodstanding.engine.context import Context
 from goodstanding.engine.effects import Effect, Notice
 from goodstanding.engine.handler import Handler, with_content
-from goodstanding.engine.state import DecisionState
 from goodstanding.events import ReviewDecided, brief
 from goodstanding.policy.model import Policy
 
@@ -45,17 +44,7 @@ def decided(ctx: Context, event: ReviewDecided, t: float, policy: Policy) -> lis
             )
         ]
     if not content.published:
-        void = DecisionState(
-            id=event.id,
-            at=t,
-            content_id=content.id,
-            account_id=content.author,
-            rule_id=rule.id,
-            policy_version=act_policy.version,
-            decided_by=event.actor,
-            penalty=0.0,
-        )
-        ctx.state.decisions[void.id] = ctx.state.touch_decision(void)
+        decisions.kept(ctx, event.id, event.actor, t, act_policy, content, rule, 0.0)
         return [
             Notice(
                 event_id=event.id,
