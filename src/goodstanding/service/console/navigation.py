@@ -19,7 +19,15 @@ def _roles(*names: str) -> frozenset[str]:
     return frozenset(names)
 
 
-NAV: tuple[NavItem, ...] = (NavItem("My standing", "/me", _roles("member")),)
+NAV: tuple[NavItem, ...] = (
+    NavItem("My standing", "/me", _roles("member")),
+    NavItem("Search", "/search/accounts", _roles("moderator")),
+    NavItem("Policy", "/policy", _roles("moderator", "auditor")),
+    NavItem("What-if", "/whatif", _roles("moderator", "auditor")),
+    NavItem("Groups", "/groups", _roles("moderator", "auditor")),
+    NavItem("Records", "/records", _roles("auditor")),
+    NavItem("Transparency", "/transparency", _roles("moderator", "auditor")),
+)
 
 
 def menu(role: str) -> list[NavItem]:
