@@ -144,6 +144,8 @@ def records_export(
     Example: goodstanding records export --group g0042 --from 2026-01-01T00:00:00Z
     --to 2026-02-01T00:00:00Z --reason "audit 2026-Q1" --by auditor1
     """
+    if not reason.strip():
+        raise fail("--reason must say why the records are exported (it is audited)")
     lower, upper = period(start, end)
     if out_file.exists() and not force:
         raise fail(f"{out_file} exists; refusing to overwrite it without --force")
