@@ -193,5 +193,5 @@ def report_transparency(
         data = transparency_report(store, policies_of(store), lower, upper)
     write_or_print(
         out_file,
-        render_html(data) if fmt == "html" else json_text(data),
+        render_html(data, time.time()) if fmt == "html" else json_text(data),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from goodstanding.cli.common import (
     write_private,
 )
 from goodstanding.engine import iso
+from goodstanding.pipeline.records_export import ExportRefused, export_records
 from goodstanding.policy.retention import Retention
 from goodstanding.queries.lookup import exists
 from goodstanding.records import RecordsError, RecordStore, generate_master_key
@@ -147,22 +147,20 @@ def records_export(
     if out_file.exists() and not force:
         raise fail(f"{out_file} exists; refusing to overwrite it without --force")
     with _records() as (store, records):
-        if not exists(store, "group", group):
-            raise fail(f"unknown group {group!r}")
-        lines = [
-            json.dumps(record, ensure_ascii=False) + "\n"
-            for record in records.export(group, lower, upper)
-        ]
-        write_private(out_file, "".join(lines))
-        count = len(lines)
-        store.audit(
-            by,
-            "records.export",
-            f"group:{group}",
-            reason,
-            time.time(),
-            {"from": start, "to": end, "records": count, "file": out_file.name},
-        )
+        try:
+            count = export_records(
+                store,
+                records,
+                group,
+                (lower, upper),
+                reason,
+                by,
+                time.time(),
+                {"from": start, "to": end, "file": out_file.name},
+                lambda text: write_private(out_file, text),
+            )
+        except ExportRefused as error:
+            raise fail(f"{error}: nothing was exported") from None
     if as_json:
         print_json({"group": group, "records": count, "file": str(out_file)})
     else:

@@ -3,16 +3,20 @@ record exports over a period, as data and as a self-contained HTML page."""
 
 from __future__ import annotations
 
-import html
+import os
 import statistics
 from collections import Counter
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
+
+import jinja2
+from markupsafe import Markup
 
 from goodstanding.dueprocess.collect import Facts, decisions
 from goodstanding.policy import PolicySet
 from goodstanding.store import Store
 
+SERVICE_NAME_ENV: Final = "GOODSTANDING_SERVICE_NAME"
 LABELS = {
     "fully": "Decided automatically",
     "partially": "Moderator decision, step set by the ladder",
@@ -133,41 +137,10 @@ def _label(key: str) -> str:
     )
 
 
-def _bars(title: str, counts: dict[str, int]) -> str:
-    """A horizontal bar chart as inline SVG (no scripts, nothing fetched)."""
-    if not counts:
-        return f"<h3>{html.escape(title)}</h3><p>None in this period.</p>"
-    top = max(counts.values()) or 1
-    row, label_w, bar_w = 24, 300, 360
-    parts = [
-        f'<svg role="img" aria-label="{html.escape(title)}" width="{label_w + bar_w + 80}" '
-        f'height="{row * len(counts) + 8}">'
-    ]
-    for i, (key, value) in enumerate(counts.items()):
-        y = i * row + 4
-        width = max(1.0, bar_w * value / top)
-        parts.append(
-            f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">{html.escape(_label(key))}'
-            f'</text><rect x="{label_w}" y="{y + 3}" width="{width:.1f}" height="{row - 8}" '
-            f'fill="#3b6ea8"></rect><text x="{label_w + width + 6:.1f}" y="{y + 16}">{value}'
-            "</text>"
-        )
-    parts.append("</svg>")
-    return f"<h3>{html.escape(title)}</h3>" + "".join(parts)
-
-
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return "n/a"
     return f"{seconds / 3600:.1f} hours" if seconds < 3 * 86400 else f"{seconds / 86400:.1f} days"
-
-
-def _table(rows: list[tuple[str, object]]) -> str:
-    body = "".join(
-        f"<tr><th scope=row>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
-        for k, v in rows
-    )
-    return f"<table>{body}</table>"
 
 
 STYLE = (
@@ -179,62 +152,36 @@ STYLE = (
 )
 
 
-def render_html(report: dict[str, Any]) -> str:
-    """The report as one self-contained page: inline styles and SVG charts, no scripts and no
-    external resources."""
-    d, n, a, s = (
-        report["decisions"],
-        report["notices"],
-        report["appeals"],
-        report["account_sanctions"],
-    )
+_templates = jinja2.Environment(
+    loader=jinja2.PackageLoader("goodstanding.dueprocess", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_templates.filters["label"] = _label
+_templates.filters["duration"] = _duration
+
+
+def service_name() -> str:
+    """The name of the service the report is about: GOODSTANDING_SERVICE_NAME, or
+    goodstanding (at most 200 characters)."""
+    return (os.environ.get(SERVICE_NAME_ENV, "").strip() or "goodstanding")[:200]
+
+
+def render_html(report: dict[str, Any], generated: float, *, standalone: bool = True) -> str:
+    """The report as HTML from the one template the command line and the console share: with
+    `standalone`, one self-contained page (inline styles and SVG charts, no scripts, no
+    external resources); without, the report's body for a console page. It names the
+    service, the period and when it was generated."""
     period = " to ".join(
         f"{datetime.fromisoformat(report['period'][k]):%Y-%m-%d %H:%M} UTC" for k in ("from", "to")
     )
-    sections = [
-        "<h2>Decisions</h2>",
-        _table(
-            [
-                ("Restrictions decided", d["total"]),
-                ("Warnings given", d["warnings"]),
-                ("Found by automated detection", d["automated_detection"]),
-                (
-                    "Median time from notice or flag to decision",
-                    _duration(d["median_seconds_to_decision"]),
-                ),
-            ]
-        ),
-        _bars("By category of violation", d["by_category"]),
-        _bars("By kind of action", d["by_action"]),
-        _bars("Automated or human", d["by_automation"]),
-        "<h2>Notices received</h2>",
-        _table([("Notices", n["received"]), ("From trusted flaggers", n["from_trusted_flaggers"])]),
-        _bars("Notices by category named", n["by_category"]),
-        "<h2>Appeals</h2>",
-        _table(
-            [
-                ("Filed", a["filed"]),
-                ("Decided", a["decided"]),
-                ("Decision upheld", a["upheld"]),
-                ("Decision reversed", a["reversed"]),
-                ("Median time to decide an appeal", _duration(a["median_seconds_to_decide"])),
-            ]
-        ),
-        "<h2>Account sanctions</h2>",
-        _table(
-            [
-                ("Suspensions", s["suspensions"]),
-                ("Bans", s["bans"]),
-                ("Restrictions", s["restrictions"]),
-            ]
-        ),
-        "<h2>Group-chat record exports</h2>",
-        _table([("Exports to auditors", report["record_exports"])]),
-    ]
-    return (
-        "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        f"<title>Transparency report, {html.escape(period)}</title><style>{STYLE}</style></head>"
-        f"<body><h1>Transparency report</h1><p>Period: {html.escape(period)}.</p>"
-        + "".join(sections)
-        + "</body></html>\n"
+    return _templates.get_template("transparency.html").render(
+        report=report,
+        period=period,
+        service=service_name(),
+        generated=f"{datetime.fromtimestamp(generated, UTC):%Y-%m-%d %H:%M} UTC",
+        standalone=standalone,
+        style=Markup(STYLE),
     )

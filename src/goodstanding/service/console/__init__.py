@@ -14,10 +14,16 @@ from goodstanding.service.console import (
     pages_accounts,
     pages_appeals,
     pages_dashboard,
+    pages_groups,
     pages_member,
+    pages_policy,
     pages_queue,
+    pages_records,
+    pages_search,
     pages_signin,
     pages_static,
+    pages_transparency,
+    pages_whatif,
 )
 
 PAGES = (
@@ -28,6 +34,12 @@ PAGES = (
     pages_accounts,
     pages_appeals,
     pages_member,
+    pages_policy,
+    pages_whatif,
+    pages_search,
+    pages_groups,
+    pages_records,
+    pages_transparency,
 )
 
 router = APIRouter(include_in_schema=False)

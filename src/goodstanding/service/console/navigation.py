@@ -24,6 +24,12 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Review queue", "/queue", _roles("moderator")),
     NavItem("Appeals", "/appeals", _roles("moderator")),
     NavItem("My standing", "/me", _roles("member")),
+    NavItem("Search", "/search/accounts", _roles("moderator")),
+    NavItem("Policy", "/policy", _roles("moderator", "auditor")),
+    NavItem("What-if", "/whatif", _roles("moderator", "auditor")),
+    NavItem("Groups", "/groups", _roles("moderator", "auditor")),
+    NavItem("Records", "/records", _roles("auditor")),
+    NavItem("Transparency", "/transparency", _roles("moderator", "auditor")),
 )
 
 
