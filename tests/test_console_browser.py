@@ -17,8 +17,27 @@ from console_fixtures import Site, sign_in
 @pytest.mark.parametrize(
     ("role", "account", "lands", "menu"),
     [
-        ("moderator", "m0001", "/dashboard", ["Dashboard", "Review queue", "Appeals"]),
-        ("auditor", None, "/dashboard", ["Dashboard"]),
+        (
+            "moderator",
+            "m0001",
+            "/dashboard",
+            [
+                "Dashboard",
+                "Review queue",
+                "Appeals",
+                "Search",
+                "Policy",
+                "What-if",
+                "Groups",
+                "Transparency",
+            ],
+        ),
+        (
+            "auditor",
+            None,
+            "/dashboard",
+            ["Dashboard", "Policy", "What-if", "Groups", "Records", "Transparency"],
+        ),
         ("member", "a000001", "/me", ["My standing"]),
         ("platform", None, "/start", []),
     ],

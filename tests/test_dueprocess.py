@@ -453,7 +453,7 @@ def test_the_report_page_renders_in_a_browser(person: tuple[str, Store], tmp_pat
         timeout=60,
         check=True,
     ).stdout
-    assert "<h1>Transparency report</h1>" in shown
+    assert "<h1>Transparency report of goodstanding</h1>" in shown
     assert shown.count("<svg") >= 4 and "Account closed" in shown
     assert "2026-01-01 00:00 UTC to 2026-02-01 00:00 UTC" in shown
 
