@@ -225,7 +225,8 @@ class _Tables:
     special_mask: npt.NDArray[np.bool_]  # the same, exactly, indexed by code point
     space_mask: npt.NDArray[np.bool_]  # whitespace, indexed by code point
     lenchange: frozenset[str]  # characters whose fold is not exactly one character
-    marks: re.Pattern[str]  # a combining mark (and, coarsely, any plane-1 script)
+    marks: re.Pattern[str]  # what step 3 composes: a combining mark (and, coarsely, any
+    # plane-1 script) or a conjoining vowel jamo
     clusters: re.Pattern[str]  # a base character and its marks, or conjoining jamo
     latin_marks: re.Pattern[str]  # an ASCII character and the marks after it
 
@@ -270,7 +271,7 @@ def _tables() -> _Tables:
         special_mask=special_mask,
         space_mask=space_mask,
         lenchange=frozenset(chr(cp) for cp in lenchange),
-        marks=re.compile(mark_class),
+        marks=re.compile(mark_class[:-1] + "\u1161-\u1175]"),
         clusters=re.compile(
             rf"[^{SEPARATOR}]{mark_class}+|[\u1100-\u1112][\u1161-\u1175][\u11a8-\u11c2]?"
         ),
