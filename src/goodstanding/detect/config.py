@@ -88,6 +88,5 @@ def default_detectors() -> list[RuleDetectors]:
     files they name given by their full path (so no base folder is needed)."""
     parsed = msgspec.convert(tomllib.loads(default_detectors_text()), _PolicyRules)
     return [
-        (rule.id, tuple(_beside_default(spec) for spec in rule.detectors))
-        for rule in parsed.rules
+        (rule.id, tuple(_beside_default(spec) for spec in rule.detectors)) for rule in parsed.rules
     ]

@@ -1,7 +1,7 @@
 # ruff: noqa: RUF001  (full-width and CJK punctuation are the point here)
 """Context that lowers the confidence of a finding: the words around it say the act is
-quoted, reported, news or a warning about scammers, fiction, said of oneself, part of a game or an idiom, or a warning
-against the act itself.
+quoted, reported, told as news or as a warning about scammers, fiction, said of oneself,
+part of a game or an idiom, or a warning against the act itself.
 
 ``lowering_context(text, start, end)`` reads the normalised text around a finding's
 normalised span and names the contexts found, in a fixed order. A lowered finding is
