@@ -40,7 +40,9 @@ def measure_sim() -> None:
 
 def measure_eval() -> None:
     """Prints, per part of the evaluation set, recall per family, language and kind, the
-    false-positive rate per language and benign kind, and political texts flagged."""
+    false-positive rate per language and benign kind, the same two counting only findings
+    that no context lowered (what a rule's outcome would act on rather than route to
+    review), and political texts flagged."""
     sys.path.insert(0, str(ROOT / "tests"))
     from eval_set import PARTS, default_detector, load_part, measure
 
@@ -52,7 +54,13 @@ def measure_eval() -> None:
             ("recall", quality.recall_by_family, "violating"),
             ("recall by language", quality.recall_by_lang, "violating"),
             ("recall by kind", quality.recall_by_kind, "violating"),
+            ("recall, unlowered findings", {"all families": quality.acted_recall}, "violating"),
             ("false-positive rate", {"all kinds": quality.false_positives}, "benign"),
+            (
+                "false-positive rate, unlowered findings",
+                {"all kinds": quality.acted_false_positives},
+                "benign",
+            ),
             ("false-positive rate by language", quality.false_positives_by_lang, "benign"),
             ("false-positive rate by kind", quality.false_positives_by_kind, "benign"),
         ]

@@ -94,7 +94,12 @@ class PartQuality:
     recall_by_kind: dict[str, Tally] = field(default_factory=dict)
     recall_by_lang: dict[str, Tally] = field(default_factory=dict)
     false_positives: Tally = field(default_factory=Tally)
-    """Benign texts flagged at all."""
+    """Benign texts flagged at all (every finding goes before a moderator)."""
+    acted_false_positives: Tally = field(default_factory=Tally)
+    """Benign texts with a finding that no context lowered (``Detection.flagged``): those
+    a rule's outcome would hide, rather than route to review."""
+    acted_recall: Tally = field(default_factory=Tally)
+    """Violating texts with an unlowered finding of a rule of their label's family."""
     false_positives_by_kind: dict[str, Tally] = field(default_factory=dict)
     false_positives_by_lang: dict[str, Tally] = field(default_factory=dict)
     political_flagged: list[str] = field(default_factory=list)
@@ -117,6 +122,8 @@ def measure(texts: Sequence[EvalText], detector: Detector) -> PartQuality:
             hit = flagged(detection)
             quality.false_positives.total += 1
             quality.false_positives.hits += hit
+            quality.acted_false_positives.total += 1
+            quality.acted_false_positives.hits += bool(detection.flagged)
             _count(quality.false_positives_by_kind, item.kind, hit)
             _count(quality.false_positives_by_lang, item.lang, hit)
             if item.political:
@@ -127,6 +134,10 @@ def measure(texts: Sequence[EvalText], detector: Detector) -> PartQuality:
             hit = family(item.label) in {family(rule) for rule in detection.rules}
             quality.recall.total += 1
             quality.recall.hits += hit
+            quality.acted_recall.total += 1
+            quality.acted_recall.hits += family(item.label) in {
+                family(rule) for rule in detection.flagged
+            }
             _count(quality.recall_by_family, family(item.label), hit)
             _count(quality.recall_by_kind, item.kind, hit)
             _count(quality.recall_by_lang, item.lang, hit)

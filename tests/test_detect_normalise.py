@@ -229,3 +229,11 @@ def test_letters_written_apart_are_joined_and_map_back() -> None:
     assert n.excerpt(start, start + 5) == "i d i o t"
     assert normalise(n.text).text == n.text
     assert normalise("a b and i am ok").text == "a b and i am ok"  # two letters, or words
+
+
+def test_conjoining_jamo_compose_alone_as_in_a_batch() -> None:
+    # the batch once composed jamo only when another text of it held a combining mark
+    assert normalise("\u1100\u1161").text == "\uac00"
+    batch = normalise_batch(["\u0301", "\u1100\u1161"])
+    assert batch.item(1).text == normalise("\u1100\u1161").text
+    assert batch.item(1).original_span(0, 1) == (0, 2)

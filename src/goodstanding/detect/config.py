@@ -11,7 +11,13 @@ from typing import Final
 
 import msgspec
 
-from goodstanding.detect.spec import DetectorSpec, RuleDetectors, check_specs
+from goodstanding.detect.spec import (
+    DetectorSpec,
+    KnownSpec,
+    RuleDetectors,
+    TermsSpec,
+    check_specs,
+)
 
 DEFAULT_FILE: Final = Path(__file__).resolve().parent.parent / "policies" / "default.toml"
 
@@ -68,7 +74,19 @@ class _PolicyRules(msgspec.Struct, frozen=True, kw_only=True):
     rules: tuple[_PolicyRule, ...] = ()
 
 
+def _beside_default(spec: DetectorSpec) -> DetectorSpec:
+    """A declaration whose files are named by their place beside the default policy."""
+    if isinstance(spec, TermsSpec) and spec.terms_file is not None:
+        return msgspec.structs.replace(spec, terms_file=str(DEFAULT_FILE.parent / spec.terms_file))
+    if isinstance(spec, KnownSpec) and spec.items_file is not None:
+        return msgspec.structs.replace(spec, items_file=str(DEFAULT_FILE.parent / spec.items_file))
+    return spec
+
+
 def default_detectors() -> list[RuleDetectors]:
-    """The default detector declarations: those of the default policy's rules."""
+    """The default detector declarations: those of the default policy's rules, with the
+    files they name given by their full path (so no base folder is needed)."""
     parsed = msgspec.convert(tomllib.loads(default_detectors_text()), _PolicyRules)
-    return [(rule.id, rule.detectors) for rule in parsed.rules]
+    return [
+        (rule.id, tuple(_beside_default(spec) for spec in rule.detectors)) for rule in parsed.rules
+    ]

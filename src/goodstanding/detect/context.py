@@ -1,7 +1,7 @@
 # ruff: noqa: RUF001  (full-width and CJK punctuation are the point here)
 """Context that lowers the confidence of a finding: the words around it say the act is
-quoted, reported, fiction, said of oneself, part of a game or an idiom, or a warning
-against the act itself.
+quoted, reported, told as news or as a warning about scammers, fiction, said of oneself,
+part of a game or an idiom, or a warning against the act itself.
 
 ``lowering_context(text, start, end)`` reads the normalised text around a finding's
 normalised span and names the contexts found, in a fixed order. A lowered finding is
@@ -16,7 +16,16 @@ from typing import Final
 
 import regex  # type: ignore[import-untyped]
 
-CONTEXTS: Final = ("quotation", "reported", "fiction", "self", "game", "idiom", "advice")
+CONTEXTS: Final = (
+    "quotation",
+    "reported",
+    "news",
+    "fiction",
+    "self",
+    "game",
+    "idiom",
+    "advice",
+)
 """Every reason ``lowering_context`` may give, in the order it gives them."""
 
 WINDOW: Final = 120
@@ -32,6 +41,12 @@ _REPORTED: Final = regex.compile(
     r"""charged with|court)\b"""
     r"""|(?:他说|她说|他们说|对我说|收到|截图|报警|警方|据报道|提醒大家|骗局|小心)"""
 )
+_NEWS: Final = regex.compile(
+    r"\b(?:police|court|jailed|sentenced|arrested|prosecutors?|investigators?|the report|"
+    r"a report|reporters?|journalists?|scammers|fraudsters|victims|was charged|were charged)\b"
+    r"|(?:警方|法院|判处|被判|破获|通报|据报道|诈骗案|诈骗分子|骗子|受害人|记者)"
+)
+"""Reporting of an act rather than the act: news, court reports, warnings about scammers."""
 _FICTION: Final = regex.compile(
     r"\b(?:story|novel|chapter|fiction|fanfic|villain|character|scene|script|lyrics|"
     r"movie|film|episode|book|poem)\b|(?:小说|剧本|台词|电影|剧情|角色)"
@@ -57,8 +72,10 @@ _IDIOM: Final = regex.compile(
 
 _ADVICE: Final = regex.compile(
     r"\b(?:we will never|we'll never|we never|will never ask|never share|never give|"
-    r"never send|do not share|don't share|dont share|security tip|official notice)\b"
-    r"|(?:切勿|请勿|不要向任何人|绝不会|从不会|从不要求|官方公告)"
+    r"never send|do not share|don't share|dont share|security tip|official notice|"
+    r"will be (?:removed|deleted|banned)|against (?:the|our) rules|report (?:it|them|anyone))\b"
+    r"|(?:切勿|请勿|不要向任何人|绝不会|从不会|从不要求|官方公告|版规|将被删除|请举报|谨防|"
+    r"提高警惕)"
 )
 """Warnings against an act (a platform's own security notices): "never share your code"."""
 
@@ -96,6 +113,8 @@ def lowering_context(text: str, start: int, end: int) -> tuple[str, ...]:
         found.append("quotation")
     if _REPORTED.search(before) is not None:
         found.append("reported")
+    if _NEWS.search(text) is not None:
+        found.append("news")
     if _FICTION.search(text) is not None:
         found.append("fiction")
     if _SELF.search(before) is not None or _SELF_AFTER.search(text[end : end + 12]):

@@ -25,9 +25,10 @@ The steps, in order (docs/detection.md has the reasoning):
    "idiooot" → "idiot"; "good" keeps its pair) and any run of whitespace becomes one space.
    The matcher adds single-letter variants of terms with doubled letters, so "goooood"
    (→ "god") still matches the term "good".
-6. Three or more single Latin, Greek, Cyrillic or Chinese letters separated by single
-   spaces are joined ("f r e e" → "free"; "a b" stays), then squeezed; the joined run
-   maps back as a whole.
+6. Three or more single Latin, Greek, Cyrillic or Chinese letters separated by one and
+   the same separator (a space, ``.``, ``-``, ``*``, ``_``, ``|``, ``+``, ``~`` or ``/``)
+   are joined ("f r e e", "f.r.e.e", "b-e-s-t" → "free", "best"; "a b" stays), then
+   squeezed; the joined run maps back as a whole.
 
 CJK text goes through the same steps; nothing relies on spaces. Pure and deterministic:
 no I/O, no clock, no randomness. The character tables are built once per process.
@@ -225,7 +226,8 @@ class _Tables:
     special_mask: npt.NDArray[np.bool_]  # the same, exactly, indexed by code point
     space_mask: npt.NDArray[np.bool_]  # whitespace, indexed by code point
     lenchange: frozenset[str]  # characters whose fold is not exactly one character
-    marks: re.Pattern[str]  # a combining mark (and, coarsely, any plane-1 script)
+    marks: re.Pattern[str]  # what step 3 composes: a combining mark (and, coarsely, any
+    # plane-1 script) or a conjoining vowel jamo
     clusters: re.Pattern[str]  # a base character and its marks, or conjoining jamo
     latin_marks: re.Pattern[str]  # an ASCII character and the marks after it
 
@@ -270,7 +272,7 @@ def _tables() -> _Tables:
         special_mask=special_mask,
         space_mask=space_mask,
         lenchange=frozenset(chr(cp) for cp in lenchange),
-        marks=re.compile(mark_class),
+        marks=re.compile(mark_class[:-1] + "\u1161-\u1175]"),
         clusters=re.compile(
             rf"[^{SEPARATOR}]{mark_class}+|[\u1100-\u1112][\u1161-\u1175][\u11a8-\u11c2]?"
         ),
@@ -295,9 +297,13 @@ _NUMBER_WITH_UNIT: Final = re.compile(
 )
 _RUN: Final = re.compile(r"(.)\1\1+")
 _SPACED_LETTER: Final = "[a-z\u0370-\u03ff\u0400-\u04ff\u3400-\u4dbf\u4e00-\u9fff]"
-_SPACED: Final = re.compile(f"(?<![^\\W_]){_SPACED_LETTER}(?: {_SPACED_LETTER}){{2,}}(?![^\\W_])")
-"""Three or more single letters (Latin, Greek, Cyrillic, Chinese) with one space between
-each: "f r e e"."""
+_SPACED: Final = re.compile(
+    f"(?<![^\\W_]){_SPACED_LETTER}(?P<sep>[ .*_|+~/-])"
+    f"(?:{_SPACED_LETTER}(?P=sep))+{_SPACED_LETTER}(?![^\\W_])"
+)
+"""Three or more single letters (Latin, Greek, Cyrillic, Chinese) with one and the same
+separator between each: a space, a dot, a hyphen, an asterisk...: "f r e e", "f.r.e.e",
+"B-E-S-T"."""
 _ODD_SPACE: Final = re.compile(f"[{_WHITESPACE_NOT_SPACE}]|  ")
 _SPACES: Final = re.compile(r"\s{2,}|[^\S ]")
 
@@ -604,7 +610,7 @@ def _despace(text: str) -> tuple[str, _Stage | None]:
     pieces: list[str] = []
     last = out_pos = 0
     for m in _SPACED.finditer(text):
-        joined = _RUN.sub(r"\1", m.group().replace(" ", ""))
+        joined = _RUN.sub(r"\1", m.group().replace(m.group("sep"), ""))
         pieces.append(text[last : m.start()])
         out_pos += m.start() - last
         pieces.append(joined)
