@@ -4,6 +4,7 @@ databases, key files written by the key commands, and policy check's problems.""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -164,6 +165,7 @@ def _policy_check(*files: Path) -> list[dict[str, object]]:
 def test_policy_check_names_the_effective_from_line_of_an_overlap(tmp_path: Path) -> None:
     copy = tmp_path / "copy.toml"
     copy.write_text(DEFAULT.read_text().replace('version = "2026.1"', 'version = "2026.2"'))
+    shutil.copytree(DEFAULT.parent / "terms", tmp_path / "terms")  # the files it names
     (problem,) = _policy_check(DEFAULT, copy)
     assert problem["file"] == str(copy) and problem["line"] == 10
     assert problem["key"] == "policy.effective_from"
