@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from goodstanding.engine import iso
 from goodstanding.pipeline import Ingestor, load_policies
-from goodstanding.service import fastcheck
+from goodstanding.service import backend, fastcheck
 from goodstanding.service.context import Service
 from goodstanding.service.readmodel import CheckModel
 from goodstanding.service.routes.check import Action
@@ -176,3 +176,45 @@ def test_a_revoked_token_stops_working_within_the_refresh_interval(api: Api) -> 
     assert cache.verify(short, now).id == expiring.id
     with pytest.raises(TokenError, match="expired"):
         cache.cached(short, now + 0.1)  # an expiry counts at once, within the bound too
+
+
+def test_a_held_token_is_revalidated_in_the_background_and_a_revoked_one_dropped(
+    api: Api,
+) -> None:
+    engine = api.client.app.state.service.store.engine  # type: ignore[attr-defined]
+    now = time.time()
+    token, secret = create_token(engine, "platform", None, None, "in use", now)
+    cache = TokenCache(engine, ttl=0.5, size=10)
+    cache.verify(secret, now)
+    assert cache.revalidate(now + 0.4) == 1
+    assert cache.cached(secret, now + 0.8) is not None  # read again at +0.4: still trusted
+    revoke_token(engine, token.id, now + 0.85)
+    assert cache.revalidate(now + 0.9) == 0  # the background read drops it ...
+    assert cache.cached(secret, now + 0.95) is None  # ... so the next request reads the store
+    with pytest.raises(TokenError, match="revoked"):
+        cache.verify(secret, now + 0.95)
+
+
+def test_an_account_read_while_the_log_moved_on_is_held_unless_it_changed_since(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path}/gs.db"
+    writer_store, reader_store = Store.open(url), Store.open(url)
+    writer = Ingestor(writer_store, load_policies(writer_store, [str(POLICY_V1)]), now=None)
+    at = "2026-01-02T00:00:0{}Z"
+    writer.ingest([line("account.registered", at.format(i), a) for i, a in enumerate("ab")])
+    model = CheckModel(reader_store, load_policies(reader_store), size=100)
+    read_at = backend.log_head(reader_store)
+    post = line("content.posted", at.format(5), "b", content_id="p1", kind="post", text="hi")
+    writer.ingest([post])  # b's score moves; a's does not
+    model.refresh()  # the log moved on past where the reads below are made to have read
+    assert model.position.seq > read_at
+    monkeypatch.setattr(backend, "log_head", lambda store: read_at)
+    t = model.position.latest_at or 0.0
+    fresh = CheckModel(reader_store, model.policies, size=100)
+    for account in "ab":
+        assert model.answer(account, "post", t) == fresh.answer(account, "post", t)
+    assert model.cached("a", "post", t) is not None  # unchanged since the read: held
+    assert model.cached("b", "post", t) is None  # changed after the read: read again next time
+    writer_store.close()
+    reader_store.close()

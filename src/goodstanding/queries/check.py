@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from goodstanding.engine.privileges import privileges
 from goodstanding.engine.state import AccountState
 from goodstanding.policy import PolicySet
 from goodstanding.queries.lookup import policy_in_force
-from goodstanding.queries.standing import standing_of
+from goodstanding.queries.standing import sanction_view
 from goodstanding.store import Store
 
 _AFTER = "event_seq > :after AND event_seq <= :upto"
@@ -24,7 +25,12 @@ CHANGED = " UNION ".join(
     f"SELECT account_id FROM {table} WHERE {_AFTER}"
     for table in ("ledger", "sanctions", "sanction_lifts", "identity_log")
 )
+CHANGED_ONE = " UNION ALL ".join(
+    f"SELECT 1 FROM {table} WHERE account_id = :account AND {_AFTER}"
+    for table in ("ledger", "sanctions", "sanction_lifts", "identity_log")
+)
 NEW_ENTRIES = "SELECT MAX(seq), MAX(at) FROM events WHERE seq > :after"
+HEAD = "SELECT MAX(seq) FROM events"
 REASONS = "SELECT reasons FROM sanctions WHERE sanction_id = :id"
 
 
@@ -49,6 +55,19 @@ def changed_since(store: Store, since: Position) -> tuple[Position, set[str]]:
     return now, {str(account_id) for (account_id,) in changed if account_id is not None}
 
 
+def log_head(store: Store) -> int:
+    """The position of the log's last entry (0 for an empty log)."""
+    rows = store.execute_sql(HEAD)
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+
+def changed_between(store: Store, account_id: str, after: int, upto: int) -> bool:
+    """Whether the entries after position `after` and up to `upto` changed the account's
+    check-relevant state (module docstring)."""
+    params = {"account": account_id, "after": after, "upto": upto}
+    return bool(store.execute_sql(f"{CHANGED_ONE} LIMIT 1", params))
+
+
 def account_states(store: Store, ids: list[str]) -> list[AccountState]:
     """The stored state of these accounts (those that exist)."""
     with store.engine.connect() as conn:
@@ -63,28 +82,30 @@ def sanction_statement(store: Store, sanction_id: str) -> str | None:
 
 def verdict(account: AccountState, policies: PolicySet, action: str, t: float) -> dict[str, Any]:
     """Whether the account may do `action` at time t under the policy in force then: the
-    decision, band, score and the reason its privileges are what they are; for a denial
-    while sanctions bind, the binding sanction and its rule (`statement` is left for the
-    caller, who knows where to read it)."""
-    data = standing_of(account, policies, policy_in_force(policies, t), t)
-    allowed = action in data["privileges"]
+    decision, band, score and the reason its privileges are what they are (as its standing
+    gives them); for a denial while sanctions bind, the binding sanction and its rule
+    (`statement` is left for the caller, who knows where to read it)."""
+    policy = policy_in_force(policies, t)
+    score = account.score(t, policy)
+    held, reason = privileges(account, t, policy)
+    allowed = action in held
     answer: dict[str, Any] = {
         "account": account.id,
         "action": action,
         "decision": "allow" if allowed else "deny",
-        "band": data["band"],
-        "score": data["score"],
-        "reason": data["privileges_reason"],
+        "band": policy.band_for(score).name,
+        "score": round(score, 2),
+        "reason": reason,
         "sanction": None,
         "rule": None,
         "statement": None,
     }
-    if allowed or not data["sanctions"]:
+    sanctions = account.binding(t)
+    if allowed or not sanctions:
         return answer
-    reason = answer["reason"]
-    binding = next((s for s in data["sanctions"] if s["id"] in reason), data["sanctions"][0])
-    answer["sanction"] = binding
-    rule = policies.rule_text(data["policy_version"], binding["rule"] or "")
+    binding = next((s for s in sanctions if s.id in reason), sanctions[0])
+    answer["sanction"] = sanction_view(binding)
+    rule = policies.rule_text(policy.version, binding.rule_id or "")
     if rule is not None:
         answer["rule"] = {"id": rule.id, "title": rule.title, "text": rule.text}
     return answer

@@ -6,7 +6,7 @@ from typing import Any
 
 from goodstanding.engine import iso
 from goodstanding.engine.privileges import privileges
-from goodstanding.engine.state import AccountState
+from goodstanding.engine.state import AccountState, Sanction
 from goodstanding.policy import Policy, PolicySet
 from goodstanding.queries.history import account_at
 from goodstanding.queries.lookup import policy_in_force
@@ -39,16 +39,7 @@ def standing_of(
         "band": policy.band_for(score).name,
         "privileges": sorted(held),
         "privileges_reason": reason,
-        "sanctions": [
-            {
-                "id": s.id,
-                "action": s.action,
-                "since": iso(s.at),
-                "until": iso(s.until) if s.until is not None else None,
-                "rule": s.rule_id,
-            }
-            for s in account.binding(t)
-        ],
+        "sanctions": [sanction_view(s) for s in account.binding(t)],
         "strikes": [
             {
                 "rule": s.rule_id,
@@ -58,4 +49,15 @@ def standing_of(
             }
             for s in account.active_strikes(t, window)
         ],
+    }
+
+
+def sanction_view(sanction: Sanction) -> dict[str, Any]:
+    """A binding sanction as a standing or a check shows it."""
+    return {
+        "id": sanction.id,
+        "action": sanction.action,
+        "since": iso(sanction.at),
+        "until": iso(sanction.until) if sanction.until is not None else None,
+        "rule": sanction.rule_id,
     }

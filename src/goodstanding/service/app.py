@@ -59,9 +59,9 @@ def create_app(
         # what startup built lives as long as the process: out of the collector's sight, a
         # full collection no longer pauses every request for tens of milliseconds
         gc.freeze()
-        svc.checks.start(limits.refresh_interval)
+        svc.refresher.start()
 
     app.router.add_event_handler("startup", started)
-    app.router.add_event_handler("shutdown", svc.checks.stop)
+    app.router.add_event_handler("shutdown", svc.refresher.stop)
     app.router.add_event_handler("shutdown", store.close)
     return app

@@ -32,7 +32,9 @@ from goodstanding.queries.audit import audit_entries
 from goodstanding.queries.check import (
     Position,
     account_states,
+    changed_between,
     changed_since,
+    log_head,
     sanction_statement,
     verdict,
 )
@@ -97,6 +99,7 @@ __all__ = [
     "account_states",
     "audit",
     "audit_entries",
+    "changed_between",
     "changed_since",
     "content_record",
     "default_url",
@@ -105,6 +108,7 @@ __all__ = [
     "ingest",
     "latest_checkpoint",
     "load_policies",
+    "log_head",
     "queue",
     "sanction_statement",
     "standing",

@@ -20,6 +20,7 @@ from goodstanding.engine import iso
 from goodstanding.service import backend
 from goodstanding.service.problems import Problem
 from goodstanding.service.readmodel import CheckModel
+from goodstanding.service.refresher import Refresher
 from goodstanding.service.tokens import Token, TokenCache
 
 MiB = 1024 * 1024
@@ -31,7 +32,8 @@ class Limits:
     """Body size limits, the failed-authentication rate limit, how long a write waits for
     the store's write lock before answering 503, and how stale and how large the in-memory
     reads may be: checks and verified tokens are refreshed from the store every
-    `refresh_interval` seconds."""
+    `refresh_interval` seconds, and a verified token is trusted for twice that (so a
+    revocation takes effect within `2 * refresh_interval`)."""
 
     event_bytes: int = 1 * MiB
     batch_bytes: int = 64 * MiB
@@ -89,6 +91,7 @@ class Service:
     ingestor: backend.Ingestor
     checks: CheckModel
     tokens: TokenCache
+    refresher: Refresher
     checkpoints: Path
     writer: threading.Lock = field(default_factory=threading.Lock)
 
@@ -96,14 +99,20 @@ class Service:
     def open(cls, store: backend.Store, limits: Limits, checkpoints: Path) -> Service:
         """The service over an open store: its policies, an ingestor, an empty read model."""
         policies = backend.load_policies(store)
+        checks = CheckModel(store, policies, limits.cached_accounts)
+        tokens = TokenCache(store.engine, 2 * limits.refresh_interval, limits.cached_tokens)
+        refresher = Refresher(
+            limits.refresh_interval, [checks.refresh, lambda: tokens.revalidate(cls.now())]
+        )
         return cls(
             store,
             policies,
             limits,
             FailureLimiter(limits.failures, limits.failure_window),
             backend.Ingestor(store, policies),
-            CheckModel(store, policies, limits.cached_accounts),
-            TokenCache(store.engine, limits.refresh_interval, limits.cached_tokens),
+            checks,
+            tokens,
+            refresher,
             checkpoints,
         )
 

@@ -6,14 +6,11 @@ read from the store once and kept."""
 
 from __future__ import annotations
 
-import logging
 import threading
 from typing import Any
 
 from goodstanding.engine.state import AccountState
 from goodstanding.service import backend
-
-log = logging.getLogger("goodstanding.service")
 
 
 class CheckModel:
@@ -27,8 +24,6 @@ class CheckModel:
         self._position = backend.Position()
         self._applying = threading.Lock()
         self._refreshing = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.refresh()
 
     @property
@@ -55,25 +50,33 @@ class CheckModel:
         """The verdict, reading from the store what memory does not hold: an account at a time
         before the log's latest event is rebuilt as it stood then. Raises NotFound for an
         unknown account (NotRegistered for one not yet registered at t)."""
-        position = self._position
-        if position.latest_at is not None and t < position.latest_at:
+        latest = self._position.latest_at
+        if latest is not None and t < latest:
             account = backend.account_at(self.store, self.policies, account_id, t)
         else:
-            account = self._account(account_id, position)
+            account = self._account(account_id)
         answer = backend.verdict(account, self.policies, action, t)
         if answer["sanction"] is not None:
             answer["statement"] = self._statement(answer["sanction"]["id"])
         return answer
 
-    def _account(self, account_id: str, position: backend.Position) -> AccountState:
+    def _account(self, account_id: str) -> AccountState:
+        """The account read from the store, and held from now on unless a change logged after
+        the read is one no refresh will bring (refreshes read only after their position)."""
+        read_at = backend.log_head(self.store)  # the state read next is at least this new
         found = backend.account_states(self.store, [account_id])
         if not found:
             raise backend.NotFound(f"unknown account {account_id!r}")
-        with self._applying:
-            # kept only if no refresh moved on meanwhile: it might not have seen this one
-            if self._position is position:
-                self._keep(self._accounts, account_id, found[0])
-        return found[0]
+        while True:
+            position = self._position
+            if position.seq > read_at and backend.changed_between(
+                self.store, account_id, read_at, position.seq
+            ):
+                return found[0]  # answered as read, not held: the next ask reads it again
+            with self._applying:
+                if self._position is position:  # no refresh moved on since the test
+                    self._keep(self._accounts, account_id, found[0])
+                    return found[0]
 
     def _statement(self, sanction_id: str) -> str | None:
         if sanction_id not in self._statements:
@@ -107,23 +110,3 @@ class CheckModel:
                         self._accounts.pop(account_id, None)
                 self._position = position
             return len(fresh)
-
-    def start(self, interval: float) -> None:
-        """Refreshes every `interval` seconds in a background thread until `stop`."""
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
-        self._thread.start()
-
-    def _run(self, interval: float) -> None:
-        while not self._stop.wait(interval):
-            try:
-                self.refresh()
-            except Exception:  # the next round tries again; answers stay as stale as the bound
-                log.exception("refreshing the check read model failed")
-
-    def stop(self) -> None:
-        """Stops the background refresh."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None

@@ -142,8 +142,10 @@ def authenticate(engine: Engine, presented: str, now: float) -> Token:
 
 class TokenCache:
     """Tokens verified recently, by the digest of the secret presented: each is trusted for
-    `ttl` seconds before the store is read again, so a revocation takes effect within `ttl`
-    (an expiry at once). Holds at most `size` tokens; a failed verification is never kept."""
+    `ttl` seconds after it was last read from the store, and `revalidate` (run in the
+    background more often than `ttl`) reads every held token again, so a revocation takes
+    effect within `ttl` (an expiry at once) while a token in use is never read on a
+    request's path. Holds at most `size` tokens; a failed verification is never kept."""
 
     def __init__(self, engine: Engine, ttl: float, size: int):
         self.engine, self.ttl, self.size = engine, ttl, size
@@ -170,3 +172,21 @@ class TokenCache:
                 del self._verified[next(iter(self._verified))]
             self._verified[key] = (token, now)
         return token
+
+    def revalidate(self, now: float) -> int:
+        """Reads every held token from the store again as of `now`: keeps, with a fresh time,
+        those still active and drops the others; returns how many are held."""
+        with self._lock:
+            held = dict(self._verified)
+        ids = sorted({token.id for token, _ in held.values()})
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(*_PUBLIC).where(api_tokens.c.id.in_(ids))).all()
+        stored = {token.id: token for token in (Token(*row) for row in rows)}
+        with self._lock:
+            for key, (token, _) in held.items():
+                current = stored.get(token.id)
+                if current is not None and current.state(now) == "active":
+                    self._verified[key] = (current, now)
+                else:
+                    self._verified.pop(key, None)
+            return len(self._verified)
