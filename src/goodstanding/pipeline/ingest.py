@@ -28,6 +28,7 @@ from goodstanding.events import (
 from goodstanding.identity import KeyRing, KeyRingError, load_keyring
 from goodstanding.identity.seal import needs_sealing, seal_line
 from goodstanding.pipeline.cache import DEFAULT_BUDGET, StateCache
+from goodstanding.pipeline.collector import quiet_collector
 from goodstanding.pipeline.outbox import enqueue
 from goodstanding.pipeline.prefetch import prefetch
 from goodstanding.policy import Policy, PolicyError, PolicySet, Problem, parse_policy
@@ -401,10 +402,11 @@ class Ingestor:
         progress: Progress | None,
     ) -> None:
         if conn is not None:
-            self._fold_batch(conn, pending, report)
+            with quiet_collector():
+                self._fold_batch(conn, pending, report)
         else:
             try:
-                with self.store.engine.begin() as own:
+                with quiet_collector(), self.store.engine.begin() as own:
                     self.store.write_lock(own, self.wait, self.on_wait)
                     self._fold_batch(own, pending, report)
             except WriterBusy as busy:
