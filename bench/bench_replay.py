@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.common import note, report, sim_stream, throwaway_keys, timed
+from bench.common import machine_load, note, report, sim_stream, throwaway_keys, timed
 from goodstanding.pipeline import Ingestor, load_policies, replay
 from goodstanding.pipeline.whatif import what_if
 from goodstanding.policy.versions import DEFAULT_POLICY
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
             Ingestor(store, load_policies(store), now=None).ingest(lines)
         n = store.count(tables.events)
         conditions = (
-            f"{n:,} events, sim {accounts:,} accounts x {DAYS} days, SQLite, loaded machine"
+            f"{n:,} events, sim {accounts:,} accounts x {DAYS} days, SQLite, {machine_load()}"
         )
         note("first replay (fills the detection cache)")
         cold, cold_cpu = cpu_timed(lambda: replay(store, load_policies(store)))

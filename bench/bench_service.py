@@ -34,7 +34,15 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import note, postgres_url, report, sim_stream, throwaway_keys, timed
+from bench.common import (
+    machine_load,
+    note,
+    postgres_url,
+    report,
+    sim_stream,
+    throwaway_keys,
+    timed,
+)
 from goodstanding.pipeline import Ingestor, load_policies
 from goodstanding.service.tokens import create_token
 from goodstanding.service.webhooks import add_endpoint, deliver_due, schedule
@@ -134,7 +142,7 @@ def _ingest_ratio(name: str, direct_url: str, api_url: str, lines: list[bytes]) 
         "x Ingestor",
         f"{accepted['api']:,} sim events in batches of {BATCH:,}: {rate:,.0f} events/s through "
         f"the API, {direct_rate:,.0f} with Ingestor in the same run (batch by batch in turn), "
-        "one worker, loaded machine",
+        f"one worker, {machine_load()}",
     )
 
 
@@ -241,7 +249,7 @@ def _checks(url: str, stream: Path, plan: Plan) -> None:
             f"{len(load.latencies):,} checks at {load.achieved:,.0f}/s from a load loop in "
             f"another process, {beside} (another process, same SQLite database); "
             f"p50 {load.percentile(0.5):.2f} ms, mean {statistics.fmean(load.latencies) * 1e3:.2f}"
-            f" ms, {load.failed} not 200; one worker, loaded machine",
+            f" ms, {load.failed} not 200; one worker, {machine_load()}",
         )
         held = None
         for rate in LADDER:
@@ -262,7 +270,7 @@ def _checks(url: str, stream: Path, plan: Plan) -> None:
                 f"of {', '.join(map(str, LADDER))}, {plan.step_seconds:g} s each: "
                 f"p99 {p99:.2f} ms, "
                 f"{'with the ingest beside' if running else 'after the ingest beside ended'}; "
-                "one worker, loaded machine",
+                f"one worker, {machine_load()}",
             )
 
 
@@ -304,7 +312,7 @@ def _webhooks(url: str) -> None:
             "webhook deliveries",
             sent / seconds,
             "deliveries/s",
-            f"{sent:,} signed deliveries to a local receiver, one worker, loaded machine",
+            f"{sent:,} signed deliveries to a local receiver, one worker, {machine_load()}",
         )
     store.close()
 

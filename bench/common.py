@@ -85,3 +85,9 @@ def postgres_url() -> Iterator[str]:
 
     with running_postgres() as server:
         yield server.create_database("bench")
+
+
+def machine_load() -> str:
+    """The machine's load as the conditions of a figure name it: the one-minute load average
+    against the cores (a figure measured at a load above the cores is what other work left)."""
+    return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
