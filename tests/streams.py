@@ -64,6 +64,8 @@ WEIGHTS = {
     "role": 1,
     "appeal": 2,
     "decide_appeal": 2,
+    "sanction": 1,
+    "lift": 1,
     "submit": 1,
     "verdict": 2,
     "invalid": 1,
@@ -303,6 +305,48 @@ class _Builder:
             outcome = self.draw(st.sampled_from(("upheld", "reversed")))
             self.offer(self.event("appeal.decided", moderator, appeal_id=appeal, outcome=outcome))
 
+    def sanction(self) -> None:
+        moderator, member = self.pick(self.moderators), self.pick(self.members)
+        if moderator is None or member is None:
+            return
+        action = self.draw(st.sampled_from(("warning", "restriction", "suspension", "ban")))
+        days = {"restriction": 3, "suspension": self.draw(st.sampled_from((1, 14)))}
+        fields = {"days": days[action]} if action in days else {}
+        rule = self.draw(st.sampled_from(RULES))
+        self.offer(
+            self.event(
+                "account.sanctioned",
+                moderator,
+                account=member,
+                action=action,
+                rule=rule,
+                note="seen by a moderator",
+                **fields,
+            )
+        )
+
+    def lift(self) -> None:
+        moderator = self.pick(self.moderators)
+        at = START.timestamp() + self.t
+        bound = [
+            (account.id, sanction.id)
+            for account in self.engine.state.accounts.values()
+            for sanction in account.sanctions
+            if sanction.active(at)
+        ]
+        if moderator is None or not bound:
+            return
+        account, sanction = self.draw(st.sampled_from(sorted(bound)))
+        self.offer(
+            self.event(
+                "account.sanction_lifted",
+                moderator,
+                account=account,
+                sanction_id=sanction,
+                note="lifted after a second look",
+            )
+        )
+
     def submit(self) -> None:
         actor = self.pick(self.members)
         if actor is None:
@@ -374,6 +418,8 @@ class _Builder:
             "role": self.role,
             "appeal": self.appeal,
             "decide_appeal": self.decide_appeal,
+            "sanction": self.sanction,
+            "lift": self.lift,
             "submit": self.submit,
             "verdict": self.verdict,
             "invalid": self.invalid_event,

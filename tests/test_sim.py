@@ -47,6 +47,19 @@ FIELDS = {
     "group.joined": ["id", "type", "at", "actor", "group_id"],
     "group.left": ["id", "type", "at", "actor", "group_id"],
     "group.role_changed": ["id", "type", "at", "actor", "group_id", "member", "role"],
+    "account.sanctioned": ["id", "type", "at", "actor", "account", "action", "rule", "note"],
+    "sanctioned for days": [
+        "id",
+        "type",
+        "at",
+        "actor",
+        "account",
+        "action",
+        "rule",
+        "note",
+        "days",
+    ],
+    "account.sanction_lifted": ["id", "type", "at", "actor", "account", "sanction_id", "note"],
     "appeal.filed": ["id", "type", "at", "actor", "appeal_id", "decision_id", "reason"],
     "appeal.decided": ["id", "type", "at", "actor", "appeal_id", "outcome"],
     "identity.submitted": ["id", "type", "at", "actor", "account", "kind", "value"],
@@ -59,6 +72,14 @@ FIELDS = {
     "comment.rejected": ["id", "type", "at", "actor", "content_id"],
     "rejected with note": ["id", "type", "at", "actor", "content_id", "note"],
 }
+MODERATORS_ONLY = (
+    "review.decided",
+    "account.sanctioned",
+    "account.sanction_lifted",
+    "appeal.decided",
+    "identity.verified",
+    "identity.rejected",
+)
 EVENT_KINDS = set(EVENT_CLASSES)  # the sim emits every event type the engine reads
 
 
@@ -82,6 +103,7 @@ def check_invariants(events: Iterable[dict[str, object]], truth: GroundTruth) ->
     appealed: dict[str, str] = {}  # appeal -> the moderator who took the decision
     appealed_decisions: set[str] = set()
     decided: set[str] = set()
+    sanctioned: dict[str, str] = {}  # sanction id -> the moderator who imposed it
     submissions: dict[str, str] = {}  # identity.submitted id -> account
     verdicts: set[str] = set()
     holding: set[str] = set()  # accounts whose mode holds every comment under their posts
@@ -111,6 +133,8 @@ def check_invariants(events: Iterable[dict[str, object]], truth: GroundTruth) ->
             expected = FIELDS["submitted with region"]
         if kind == "comment.mode_set" and "content_id" in event:
             expected = FIELDS["mode set for a post"]
+        if kind == "account.sanctioned" and "days" in event:
+            expected = FIELDS["sanctioned for days"]
         if kind == "comment.rejected" and "note" in event:
             expected = FIELDS["rejected with note"]
         assert list(event) == expected
@@ -122,9 +146,9 @@ def check_invariants(events: Iterable[dict[str, object]], truth: GroundTruth) ->
             continue
         assert actor in registered, f"{ident}: {actor} acts before registering"
         assert registered[actor] < at
-        assert (actor in moderators) == (
-            kind in ("review.decided", "appeal.decided", "identity.verified", "identity.rejected")
-        ), f"{ident}: only moderators review, decide appeals and report identity checks"
+        assert (actor in moderators) == (kind in MODERATORS_ONLY), (
+            f"{ident}: only moderators review, sanction, decide appeals and report identity checks"
+        )
         if kind.startswith("group."):
             group = str(event["group_id"])
             if kind == "group.created":
@@ -142,6 +166,14 @@ def check_invariants(events: Iterable[dict[str, object]], truth: GroundTruth) ->
                 assert roles[actor] == "owner"
                 assert roles[str(event["member"])] == "member" and event["role"] == "admin"
                 roles[str(event["member"])] = "admin"
+            continue
+        if kind == "account.sanctioned":
+            assert event["account"] in registered and event["account"] != actor
+            assert event["rule"] == "manipulation.fake_engagement"
+            sanctioned[f"{ident}/{event['account']}/{event['action']}"] = actor
+            continue
+        if kind == "account.sanction_lifted":
+            assert sanctioned.pop(str(event["sanction_id"])) != actor  # another moderator
             continue
         if kind == "appeal.filed":
             decision = str(event["decision_id"])

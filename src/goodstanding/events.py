@@ -21,7 +21,7 @@ import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -37,6 +37,10 @@ QUOTE_LIMIT = 40
 MAX_ATTRIBUTES = 32
 MAX_ATTRIBUTE_STRING = 1024
 MAX_ATTRIBUTE_LIST = 256
+MAX_NOTE = 2000
+"""A moderator's statement of facts on a sanction or its lifting, in characters."""
+MAX_SANCTION_DAYS = 3650
+MAX_SANCTION_ID = 500
 Scalar = str | int | float | bool
 Attributes = dict[str, Scalar | list[Scalar]]
 """Platform-specific fields of an event that rules can test (see docs/events.md)."""
@@ -338,6 +342,26 @@ class IdentityRejected(_Event, frozen=True, kw_only=True, tag="identity.rejected
     reason: str | None = None
 
 
+class AccountSanctioned(_Event, frozen=True, kw_only=True, tag="account.sanctioned"):
+    """A moderator imposes a step of the published ladder on an account directly: `action`,
+    for `days` where the step has an end, citing the rule in force that the account's
+    conduct broke and stating the facts in `note` (the statement of reasons quotes both)."""
+
+    account: str
+    action: Literal["warning", "restriction", "revoke_group_admin", "suspension", "ban"]
+    rule: str
+    note: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NOTE)]
+    days: Annotated[float, msgspec.Meta(gt=0, le=MAX_SANCTION_DAYS)] | None = None
+
+
+class AccountSanctionLifted(_Event, frozen=True, kw_only=True, tag="account.sanction_lifted"):
+    """A moderator lifts a sanction that binds an account before its end, saying why."""
+
+    account: str
+    sanction_id: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_SANCTION_ID)]
+    note: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NOTE)]
+
+
 class AppealFiled(_Event, frozen=True, kw_only=True, tag="appeal.filed"):
     """The affected account contests a decision (`decision_id`: the review's event id)."""
 
@@ -367,6 +391,8 @@ Event = (
     | GroupJoined
     | GroupLeft
     | GroupRoleChanged
+    | AccountSanctioned
+    | AccountSanctionLifted
     | AppealFiled
     | AppealDecided
     | IdentitySubmitted
@@ -387,6 +413,8 @@ EVENT_TYPES: tuple[type[_Event], ...] = (
     GroupJoined,
     GroupLeft,
     GroupRoleChanged,
+    AccountSanctioned,
+    AccountSanctionLifted,
     AppealFiled,
     AppealDecided,
     IdentitySubmitted,

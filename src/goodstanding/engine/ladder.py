@@ -30,13 +30,13 @@ def strikes_step(
     if step.action != "warning" and not rule.severe and rule.category not in account.warned:
         step = sanctions.strike_steps[0]
         trigger += "; first violation of this kind, so a warning comes first"
-    if _covered(account, t, step.action):
+    if covered(account, t, step.action):
         return []
     evidence = tuple(s.decision_id for s in active)
-    return _impose(ctx, account, step, t, policy, rule, event_id, trigger, evidence)
+    return impose(ctx, account, step, t, policy, rule, event_id, trigger, evidence)
 
 
-def _covered(account: AccountState, t: float, action: str) -> bool:
+def covered(account: AccountState, t: float, action: str) -> bool:
     """Whether a binding sanction at least as harsh as `action` already applies."""
     if action == "warning":
         return False
@@ -52,17 +52,17 @@ def score_step(
     for step in policy.sanctions.score_steps:
         if step.score_below is None or score >= step.score_below:
             continue
-        if _covered(account, t, step.action):
+        if covered(account, t, step.action):
             return []
         trigger = f"score {score:.1f} below {step.score_below:g}"
         if step.action != "warning" and not account.warned and not (rule and rule.severe):
             step = policy.sanctions.strike_steps[0]
             trigger += "; no earlier warning, so a warning comes first"
-        return _impose(ctx, account, step, t, policy, rule, event_id, trigger, (event_id,))
+        return impose(ctx, account, step, t, policy, rule, event_id, trigger, (event_id,))
     return []
 
 
-def _impose(
+def impose(
     ctx: Context,
     account: AccountState,
     step: LadderStep,
@@ -73,6 +73,9 @@ def _impose(
     trigger: str,
     evidence: tuple[str, ...],
 ) -> list[Effect]:
+    """Imposes `step` on the account at time t, for `rule` (None: for its score), with a
+    statement of reasons naming the rule, the step and its `trigger`; blocks the account's
+    identities where the step calls for it."""
     until = t + step.days * DAY if step.days is not None else None
     sanction = Sanction(
         id=f"{event_id}/{account.id}/{step.action}",

@@ -15,6 +15,7 @@ from goodstanding.engine.handlers import (
     groups,
     identity,
     reviews,
+    sanctions,
 )
 from goodstanding.events import EVENT_TYPES
 
@@ -22,6 +23,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     accounts,
     content,
     reviews,
+    sanctions,
     comments,
     groups,
     appeals,

@@ -82,6 +82,9 @@ class GroundTruth:
     ``comment_owners`` are the members who hold every comment under their posts for their
     approval (``comment.mode_set`` with ``hold_all`` for all their posts), and
     ``owner_decisions`` maps the comments an owner decided on to ``approved`` or ``rejected``.
+    ``direct_sanctions`` maps the ``account.sanctioned`` events (moderators warning ring
+    members, and restricting ordinary members by mistake) to their action, and
+    ``lifted_sanctions`` lists the ``account.sanction_lifted`` events that undo the mistakes.
     Filled while the events are generated; complete once the iterator is exhausted.
     """
 
@@ -99,6 +102,8 @@ class GroundTruth:
     evasion_attempts: dict[str, str] = field(default_factory=dict)
     comment_owners: list[str] = field(default_factory=list)
     owner_decisions: dict[str, str] = field(default_factory=dict)
+    direct_sanctions: dict[str, str] = field(default_factory=dict)
+    lifted_sanctions: list[str] = field(default_factory=list)
 
     def bad_accounts(self) -> list[str]:
         """Abusive accounts and ring members together, sorted."""
@@ -126,6 +131,8 @@ class GroundTruth:
             evasion_attempts=dict(data.get("evasion_attempts", {})),
             comment_owners=list(data.get("comment_owners", [])),
             owner_decisions=dict(data.get("owner_decisions", {})),
+            direct_sanctions=dict(data.get("direct_sanctions", {})),
+            lifted_sanctions=list(data.get("lifted_sanctions", [])),
         )
 
 

@@ -1,16 +1,26 @@
-"""Posts, comments, engagements, reports, reviews, appeals and owners' holds in a run."""
+"""Posts, comments, engagements, reports, reviews, moderators' direct sanctions, appeals and
+owners' holds in a run."""
 
 from __future__ import annotations
 
 from typing import Final, cast
 
 from goodstanding.sim.config import DAY
-from goodstanding.sim.vocabulary import APPEAL_REASONS, REJECTION_NOTES, REPORT_NOTES, SIBLING_RULES
+from goodstanding.sim.vocabulary import (
+    APPEAL_REASONS,
+    LIFT_NOTES,
+    REJECTION_NOTES,
+    REPORT_NOTES,
+    SANCTION_NOTES,
+    SIBLING_RULES,
+)
 from goodstanding.sim.world import (
     ABUSIVE,
     APPEAL,
     APPEAL_DECISION,
     HOLD_POST,
+    LIFT,
+    ORDINARY,
     OWNER_DECISION,
     REVIEW,
     RING,
@@ -78,6 +88,8 @@ class ContentActs(World):
         self.c_review.append(0)
         self.c_group.append(group)
         self.c_hold.append(0)
+        if rule:
+            self.violators.add(i)
         if self.last_t == t:
             self.same_t += 1
         else:
@@ -224,6 +236,55 @@ class ContentActs(World):
         self._emit(event, t)
         if violates:
             self._upheld(t, c, cast(str, event["id"]), moderator, not true_rule)
+            if true_rule and self.kind[self.c_author[c]] == RING:
+                self._sanction_directly(t, c, moderator)
+
+    def _sanction_directly(self, t: int, c: int, moderator: int) -> None:
+        """A moderator who upholds a ring member's post sometimes warns them directly for the
+        ring's trading of likes, and now and then restricts, by mistake, an ordinary member
+        who never posted a violation, outside groups (the lift follows, see `_lift`)."""
+        rng, author = self.rng, self.c_author[c]
+        if author not in self.warned_directly and rng.random() < 0.3:
+            self.warned_directly.add(author)
+            self._sanction(t, moderator, author, "warning")
+        if len(self.mod_ids) < 2 or rng.random() >= 0.05:
+            return
+        member = rng.randrange(self.n_registered)
+        mistaken = {sanctioned for _, sanctioned, _ in self.restrictions}
+        if (
+            self.kind[member] != ORDINARY
+            or member in self.violators
+            or member in mistaken
+            or member in self.member_of
+            or member in self.g_owner
+        ):
+            return
+        event_id = self._sanction(t, moderator, member, "restriction", days=3)
+        self.restrictions.append((f"{event_id}/{self.ids[member]}/restriction", member, moderator))
+        self._later(t + 2 * 3600 + int(rng.random() * 18 * 3600), LIFT, len(self.restrictions) - 1)
+
+    def _sanction(self, t: int, moderator: int, member: int, action: str, days: int = 0) -> str:
+        event = self._event("account.sanctioned", t, self.mod_ids[moderator])
+        event["account"] = self.ids[member]
+        event["action"] = action
+        event["rule"] = "manipulation.fake_engagement"
+        event["note"] = self.rng.choice(SANCTION_NOTES)
+        if days:
+            event["days"] = days
+        self._emit(event, t)
+        self.truth.direct_sanctions[cast(str, event["id"])] = action
+        return cast(str, event["id"])
+
+    def _lift(self, t: int, k: int) -> None:
+        """Another moderator lifts a restriction imposed by mistake, hours later."""
+        sanction_id, member, moderator = self.restrictions[k]
+        other = (moderator + 1 + self.rng.randrange(len(self.mod_ids) - 1)) % len(self.mod_ids)
+        event = self._event("account.sanction_lifted", t, self.mod_ids[other])
+        event["account"] = self.ids[member]
+        event["sanction_id"] = sanction_id
+        event["note"] = self.rng.choice(LIFT_NOTES)
+        self._emit(event, t)
+        self.truth.lifted_sanctions.append(cast(str, event["id"]))
 
     def _upheld(self, t: int, c: int, decision: str, moderator: int, mistaken: bool) -> None:
         """After an upheld violation: the author may appeal (more often when the review was

@@ -15,6 +15,7 @@ from goodstanding.sim.world import (
     CREATE_GROUP,
     HOLD_ALL,
     HOLD_POST,
+    LIFT,
     ORDINARY,
     OWNER_DECISION,
     REVIEW,
@@ -221,5 +222,6 @@ _TASKS: Final[dict[int, Callable[[Simulation, int, int], None]]] = {
     HOLD_ALL: Simulation._hold_all,
     HOLD_POST: Simulation._hold_post,
     OWNER_DECISION: Simulation._owner_decides,
+    LIFT: Simulation._lift,
 }
 """What each scheduled task does, by its code (sim.world)."""

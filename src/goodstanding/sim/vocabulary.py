@@ -794,6 +794,19 @@ APPEAL_REASONS: Final = (
 )
 """What authors write when they appeal a decision against them."""
 
+SANCTION_NOTES: Final = (
+    "Liked and shared the same accounts' posts within seconds, many times a day, for weeks.",
+    "One of a group of accounts that boost each other's posts by turns.",
+    "Engagement traded with the same small set of accounts, whatever they post.",
+)
+"""What a moderator states when sanctioning an account for trading engagement."""
+
+LIFT_NOTES: Final = (
+    "Second look: the likes were ordinary, this member is not part of the ring.",
+    "Restricted by mistake: the account was confused with another.",
+)
+"""What a moderator states when lifting a restriction imposed by mistake."""
+
 REJECTION_NOTES: Final = (
     "off topic",
     "not under my post, please",

@@ -103,7 +103,8 @@ _HOLD_SOME_SHARE: Final = 0.02
     HOLD_ALL,
     HOLD_POST,
     OWNER_DECISION,
-) = range(10)
+    LIFT,
+) = range(11)
 _POLICY_FILE: Final = Path(__file__).resolve().parent.parent / "policies" / "default.toml"
 
 
@@ -309,6 +310,11 @@ class World:
         # decisions: (review event id, content, moderator, mistaken); appeals: (id, decision)
         self.decisions: list[tuple[str, int, int, bool]] = []
         self.appeals: list[tuple[str, int]] = []
+        # moderators acting on accounts directly: members who ever posted a violation, ring
+        # members warned, members restricted by mistake: (sanction id, member, moderator)
+        self.violators: set[int] = set()
+        self.warned_directly: set[int] = set()
+        self.restrictions: list[tuple[str, int, int]] = []
 
         self.chat = [0.0] * n  # the share of acts spent in group chats
         for i in range(n):
