@@ -4,9 +4,11 @@ appeals, reports; problem details on every error path; docs without a CDN."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
+from goodstanding.service.tokens import create_token
 from helpers import line
 from service_helpers import Api, make_api
 
@@ -165,3 +167,38 @@ def test_an_unexpected_error_is_a_problem_without_a_trace(
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     assert "secret internals" not in response.text and "Traceback" not in response.text
+
+
+def test_a_moderator_suspends_an_account_and_another_lifts_it(api: Api) -> None:
+    svc = api.client.app.state.service  # type: ignore[attr-defined]
+    second = line("account.registered", "2026-01-02T00:00:00Z", "mod2", role="moderator")
+    headers = {**api.as_("platform"), "Content-Type": "application/x-ndjson"}
+    assert api.client.post("/v1/events", content=second, headers=headers).is_success
+    _, secret = create_token(svc.store.engine, "moderator", "mod2", None, "test", time.time())
+    body = {"action": "suspension", "days": 2, "rule": "spam.bulk", "note": "40 identical DMs"}
+    imposed = api.client.post("/v1/accounts/m2/sanctions", json=body, headers=api.as_("moderator"))
+    assert imposed.status_code == 201, imposed.text
+    check = {"account": "m2", "action": "post"}
+    denied = api.client.post("/v1/check", json=check, headers=api.as_("platform")).json()
+    assert denied["decision"] == "deny" and denied["sanction"]["action"] == "suspension"
+    assert "40 identical DMs" in denied["statement"]
+    sanction_id = denied["sanction"]["id"]
+    again = api.client.post("/v1/accounts/m2/sanctions", json=body, headers=api.as_("moderator"))
+    assert again.status_code == 422 and "already bound" in again.json()["detail"]
+    lift = {"sanction_id": sanction_id, "note": "second look: not the sender"}
+    own = api.client.post(
+        "/v1/accounts/mod/sanctions/lift", json=lift, headers=api.as_("moderator")
+    )
+    assert own.status_code == 422
+    lifted = api.client.post(
+        "/v1/accounts/m2/sanctions/lift", json=lift, headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert lifted.status_code == 201, lifted.text
+    allowed = api.client.post("/v1/check", json=check, headers=api.as_("platform")).json()
+    assert allowed["decision"] == "allow"
+    member = api.client.post("/v1/accounts/m2/sanctions", json=body, headers=api.as_("member"))
+    assert member.status_code == 403
+    empty = api.client.post(
+        "/v1/accounts/m2/sanctions", json={**body, "note": ""}, headers=api.as_("moderator")
+    )
+    assert empty.status_code == 422 and "note" in empty.text

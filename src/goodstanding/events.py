@@ -342,13 +342,17 @@ class IdentityRejected(_Event, frozen=True, kw_only=True, tag="identity.rejected
     reason: str | None = None
 
 
+SanctionAction = Literal["warning", "restriction", "revoke_group_admin", "suspension", "ban"]
+"""The steps of the ladder a moderator may impose directly (the policy's own actions)."""
+
+
 class AccountSanctioned(_Event, frozen=True, kw_only=True, tag="account.sanctioned"):
     """A moderator imposes a step of the published ladder on an account directly: `action`,
     for `days` where the step has an end, citing the rule in force that the account's
     conduct broke and stating the facts in `note` (the statement of reasons quotes both)."""
 
     account: str
-    action: Literal["warning", "restriction", "revoke_group_admin", "suspension", "ban"]
+    action: SanctionAction
     rule: str
     note: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NOTE)]
     days: Annotated[float, msgspec.Meta(gt=0, le=MAX_SANCTION_DAYS)] | None = None

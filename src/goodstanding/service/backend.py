@@ -16,6 +16,7 @@ from goodstanding.dueprocess.notices import notices
 from goodstanding.dueprocess.transparency import render_html as render_transparency
 from goodstanding.dueprocess.transparency import transparency_report
 from goodstanding.engine import iso
+from goodstanding.events import SanctionAction
 from goodstanding.identity import IdentifierError, KeyRingError, check, identify, load_keyring
 from goodstanding.pipeline import Ingestor, IngestReport, load_policies
 from goodstanding.pipeline.ingest import Progress, parse_policy_files
@@ -87,6 +88,7 @@ __all__ = [
     "Problem",
     "QueueFilter",
     "RecordsError",
+    "SanctionAction",
     "Session",
     "Store",
     "StoreError",

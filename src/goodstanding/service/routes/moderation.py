@@ -1,6 +1,6 @@
 """Content, the review queue, and the writes people make through the API: reports, reviews,
-appeals and appeal decisions. Each write is an event through ingest, made as the token's
-own account (never one named in the body)."""
+sanctions imposed and lifted by moderators, appeals and appeal decisions. Each write is an
+event through ingest, made as the token's own account (never one named in the body)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from goodstanding.service.tokens import Token
 router = APIRouter(prefix="/v1", tags=["moderation"])
 Id = Field(min_length=1, max_length=200)
 Note = Field(default=None, max_length=2000)
+Statement = Field(min_length=1, max_length=2000, description="The facts, for the statement.")
 moderator = require("moderator")
 
 
@@ -92,6 +93,48 @@ def post_review(
 ) -> JSONResponse:
     """Decides a review, as the token's moderator."""
     return _write(svc, token, "review.decided", request.model_dump())
+
+
+class SanctionRequest(BaseModel):
+    """A step of the published ladder a moderator imposes on an account directly."""
+
+    action: backend.SanctionAction
+    rule: str = Id
+    note: str = Statement
+    days: float | None = Field(default=None, gt=0, le=3650)
+
+
+@router.post("/accounts/{account_id}/sanctions", status_code=201, responses=problems(503))
+def post_sanction(
+    request: SanctionRequest,
+    account_id: str = Path(min_length=1, max_length=200),
+    token: Token = Depends(moderator),
+    svc: Service = Depends(service),
+) -> JSONResponse:
+    """Imposes a step of the ladder on the account for a rule, stating the facts, as the
+    token's moderator (an `account.sanctioned` event; the account may appeal it)."""
+    fields = {"account": account_id, **request.model_dump(exclude_none=True)}
+    return _write(svc, token, "account.sanctioned", fields)
+
+
+class LiftRequest(BaseModel):
+    """A binding sanction to lift, and why."""
+
+    sanction_id: str = Field(min_length=1, max_length=500)
+    note: str = Statement
+
+
+@router.post("/accounts/{account_id}/sanctions/lift", status_code=201, responses=problems(503))
+def post_lift(
+    request: LiftRequest,
+    account_id: str = Path(min_length=1, max_length=200),
+    token: Token = Depends(moderator),
+    svc: Service = Depends(service),
+) -> JSONResponse:
+    """Lifts a sanction binding the account before its end, as the token's moderator (an
+    `account.sanction_lifted` event)."""
+    fields = {"account": account_id, **request.model_dump()}
+    return _write(svc, token, "account.sanction_lifted", fields)
 
 
 class AppealRequest(BaseModel):
