@@ -23,7 +23,7 @@ from goodstanding.dueprocess.collect import decisions, statements_of_reasons
 from goodstanding.dueprocess.sor import EU_EEA, batches, problems, puid, statement
 from goodstanding.pipeline import Ingestor, load_policies, replay
 from goodstanding.store import Store, verify
-from helpers import DATA, POLICY_V1
+from helpers import DATA, POLICY_V1, line
 
 runner = CliRunner()
 EXAMPLES = DATA / "dsa"
@@ -492,3 +492,29 @@ def test_own_data_export_lists_identity_fingerprints_never_values(
     assert any(i["status"] == "blocked" for i in data["identities"])  # the ban blocked it
     text = target.read_text()
     assert NUMBER[:-1] not in text and "alice2" not in text
+
+
+def test_a_moderators_direct_sanction_is_stated_as_a_decision_by_a_person(db_url: str) -> None:
+    store = Store.open(db_url)
+    lines = [
+        line("account.registered", "2026-01-02T00:00:00Z", "a1"),
+        line("account.registered", "2026-01-02T00:00:00Z", "mod", role="moderator"),
+        line(
+            "account.sanctioned",
+            "2026-01-03T00:00:00Z",
+            "mod",
+            id="s1",
+            account="a1",
+            action="suspension",
+            days=3,
+            rule="spam.bulk",
+            note="Forty identical messages to new members.",
+        ),
+    ]
+    assert not Ingestor(store, load_policies(store)).ingest(lines).errors
+    (item,) = statements_of_reasons(store, load_policies(store), -math.inf, math.inf)
+    assert item["automated_decision"] == "AUTOMATED_DECISION_NOT_AUTOMATED"
+    assert item["automated_detection"] == "No"
+    assert "Forty identical messages to new members." in item["decision_facts"]
+    assert "ladder set this step after upheld violations" not in item["decision_facts"]
+    store.close()

@@ -97,6 +97,7 @@ def decisions(
     for sanction in read.sanctions_applied(store, start, end):
         decided = facts.decision_behind(sanction.sanction_id)
         on = decided.content_id if decided is not None else None
+        direct = decided is not None and not on  # a moderator's account.sanctioned
         _, _, posted = facts.contents.get(on or "", Content("", "post", sanction.at))
         ground, text, category = facts.rule(sanction.rule_id, posted)
         yield Decision(
@@ -113,10 +114,14 @@ def decisions(
             ground=ground,
             explanation=text,
             category=category,
-            facts=f"The published sanction ladder set this step after upheld violations "
+            facts=f"Imposed directly as {sanction.trigger}."
+            if direct
+            else f"The published sanction ladder set this step after upheld violations "
             f"of the rules: {sanction.trigger}.",
             automated_detection=(on, sanction.rule_id) in facts.detected,
-            automated_decision="fully"
+            automated_decision="not"
+            if direct
+            else "fully"
             if decided is not None and decided.decided_by == AUTOMATED_DECIDER
             else "partially",
             source=facts.source(on) if on else "own_initiative",

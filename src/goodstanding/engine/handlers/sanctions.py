@@ -73,7 +73,7 @@ def sanctioned(ctx: Context, event: AccountSanctioned, t: float, policy: Policy)
         penalty=0.0,
     )
     ctx.state.decisions[decision.id] = ctx.state.touch_decision(decision)
-    trigger = f"a moderator's decision: {event.note}"
+    trigger = f"a moderator's decision, stating: {event.note}"
     return ladder.impose(ctx, account, step, t, act_policy, rule, event.id, trigger, (event.id,))
 
 
