@@ -10,12 +10,14 @@ from typing import Annotated
 import typer
 
 from goodstanding.cli import (
+    checkpoints,
     dueprocess,
     groups,
     identity,
     log,
     moderation,
     records,
+    replay,
     service,
     sim,
     standing,
@@ -85,10 +87,10 @@ app.command()(log.init)
 app.command()(log.ingest)
 app.command()(standing.standing)
 app.command()(standing.explain)
-app.command(name="verify")(log.verify_command)
-app.command(name="replay")(log.replay_command)
-checkpoint_app.callback()(log.checkpoint_command)
-checkpoint_app.command("keygen")(log.checkpoint_keygen)
+app.command(name="verify")(checkpoints.verify_command)
+app.command(name="replay")(replay.replay_command)
+checkpoint_app.callback()(checkpoints.checkpoint_command)
+checkpoint_app.command("keygen")(checkpoints.checkpoint_keygen)
 export_app.command("account")(dueprocess.export_account)
 identity_app.command("generate-key")(identity.identity_generate_key)
 identity_app.command("rotate")(identity.identity_rotate)
@@ -106,7 +108,7 @@ export_app.command("sor")(dueprocess.export_sor)
 notices_app.command("list")(dueprocess.notices_list)
 notices_app.command("ack")(dueprocess.notices_ack)
 report_app.command("transparency")(dueprocess.report_transparency)
-policy_app.command("check")(log.policy_check)
+policy_app.command("check")(replay.policy_check)
 app.command()(sim.sim)
 app.command(name="group")(groups.group_command)
 app.command()(standing.summary)

@@ -47,17 +47,22 @@ class Engine:
         """The policy version in force at epoch time t."""
         return self.policies.at_epoch(t)
 
-    def prepare(self, events: Iterable[Event]) -> None:
-        """Runs the detectors over the texts of a batch at once (much faster than one by one;
-        the same results), for `apply` to use; forgets those of the batch before."""
-        self.context.detections.clear()
+    def texts_by_version(self, events: Iterable[Event]) -> dict[str, list[ContentPosted]]:
+        """The posts of a batch that have a text to detect in, by the policy version in force
+        when each was posted."""
         texts: dict[str, list[ContentPosted]] = {}
         for event in events:
             if isinstance(event, ContentPosted) and event.text.strip():
                 policy = self.policy_at(event.at.timestamp())
                 if policy is not None:
                     texts.setdefault(policy.version, []).append(event)
-        for version, posted in texts.items():
+        return texts
+
+    def prepare(self, events: Iterable[Event]) -> None:
+        """Runs the detectors over the texts of a batch at once (much faster than one by one;
+        the same results), for `apply` to use; forgets those of the batch before."""
+        self.context.detections.clear()
+        for version, posted in self.texts_by_version(events).items():
             found = self.context.detectors[version].detect_batch([e.text for e in posted])
             self.context.detections.update(zip((e.id for e in posted), found, strict=True))
 

@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 import goodstanding.detect as detect_package
 from goodstanding.detect import Detection
 from goodstanding.engine import Engine
-from goodstanding.events import ContentPosted, Event
+from goodstanding.events import Event
 from goodstanding.policy import Policy, PolicySet
 from goodstanding.policy.references import encode_references, references_of
 from goodstanding.store import Store
@@ -62,14 +62,8 @@ class CachedDetections:
     def prepare(self, engine: Engine, conn: Connection, events: list[Event]) -> None:
         """Sets the engine's detections of the batch's texts, as `Engine.prepare` would:
         cached ones read from `conn`, the others detected (group messages always are)."""
-        texts: dict[str, list[ContentPosted]] = {}
-        for event in events:
-            if isinstance(event, ContentPosted) and event.text.strip():
-                policy = engine.policy_at(event.at.timestamp())
-                if policy is not None:
-                    texts.setdefault(policy.version, []).append(event)
         detections = engine.context.detections
-        for version, posted in texts.items():
+        for version, posted in engine.texts_by_version(events).items():
             fingerprint = self.fingerprints[version]
             cacheable = [e.content_id for e in posted if e.group_id is None]
             cached = self.store.cached_detections(conn, fingerprint, cacheable)

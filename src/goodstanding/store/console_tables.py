@@ -11,11 +11,9 @@ keeps them.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Double, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Double, String, Table, Text
 
-from goodstanding.store.schema import metadata
-
-_ID = BigInteger().with_variant(Integer, "sqlite")
+from goodstanding.store.schema import BIG_ID, metadata
 
 console_sessions = Table(
     "console_sessions",
@@ -40,7 +38,7 @@ review_claims = Table(
 account_notes = Table(
     "account_notes",
     metadata,
-    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("id", BIG_ID, primary_key=True, autoincrement=True),
     Column("account_id", String(200), nullable=False, index=True),
     Column("author", String(200), nullable=False),
     Column("at", Double, nullable=False),
