@@ -46,14 +46,10 @@ from goodstanding.detect.backends import (
     hyperscan_prefilter,
     python_prefilter,
 )
+from goodstanding.detect.folding import SEPARATOR
 from goodstanding.detect.literals import required_literals
-from goodstanding.detect.normalise import (
-    SEPARATOR,
-    Normalised,
-    NormalisedBatch,
-    normalise,
-    normalise_batch,
-)
+from goodstanding.detect.normalise import NormalisedBatch, normalise, normalise_batch
+from goodstanding.detect.spans import Normalised
 from goodstanding.detect.spec import (
     PatternSpec,
     RuleDetectors,
