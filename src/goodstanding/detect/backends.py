@@ -19,7 +19,7 @@ import ahocorasick  # type: ignore[import-not-found]
 import numpy as np
 import regex  # type: ignore[import-untyped]
 
-from goodstanding.detect.literals import portable
+from goodstanding.detect.literals import pattern_tokens, portable
 
 try:  # Hyperscan is optional (x86-64 only); the Aho-Corasick backend needs nothing more
     import hyperscan
@@ -37,37 +37,19 @@ def loosen(pattern: str) -> str:
     repeat ``{m,n}`` becomes ``{m,}``. Hyperscan compiles it far faster in UTF-8 mode,
     and as a prefilter it stays sound (no text the pattern matches is missed)."""
     out: list[str] = []
-    i, n, in_class = 0, len(pattern), False
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
+    skip_to = 0
+    for i, token, in_class in pattern_tokens(pattern):
+        if i < skip_to:
             continue
-        if in_class:
-            if ch == "]":
-                in_class = False
-        elif ch == "[":
-            in_class = True
-            for opener in ("[^]", "[]"):
-                if pattern.startswith(opener, i):
-                    out.append(opener)
-                    i += len(opener)
-                    break
-            else:
-                out.append(ch)
-                i += 1
-            continue
-        elif ch == "{":
+        if token == "{" and not in_class:
             close = pattern.find("}", i)
             body = pattern[i + 1 : close] if close > 0 else ""
             low, comma, high = body.partition(",")
             if comma and low.isdigit() and high.isdigit():
                 out.append("{" + low + ",}")
-                i = close + 1
+                skip_to = close + 1
                 continue
-        out.append(ch)
-        i += 1
+        out.append(token)
     return "".join(out)
 
 

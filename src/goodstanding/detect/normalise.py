@@ -164,26 +164,32 @@ def _fold_specials(
 
 def _compose(text: str, pattern: re.Pattern[str]) -> tuple[str, Stage | None]:
     """Step 3: base + combining marks (and conjoining jamo) composed and folded."""
-    pieces: list[str] = []
-    stage = Stage(len(text), 0)
-    last = 0
-    out_pos = 0
+    edits: list[tuple[int, int, str]] = []
     for m in pattern.finditer(text):
-        start, end = m.span()
         cluster = m.group()
         composed = fold_text(unicodedata.normalize("NFKC", cluster))
         if composed and composed[0].isascii():
             composed = composed[0] + "".join(ch for ch in composed[1:] if not is_mark(ch))
-        if composed == cluster:
-            continue
+        if composed != cluster:
+            edits.append((m.start(), m.end(), composed))
+    return _rewrite(text, edits)
+
+
+def _rewrite(text: str, edits: Sequence[tuple[int, int, str]]) -> tuple[str, Stage | None]:
+    """A text with each (start, end, replacement) edit applied, in order and apart, and the
+    stage that maps the result back (None when there is no edit)."""
+    if not edits:
+        return text, None
+    stage = Stage(len(text), 0)
+    pieces: list[str] = []
+    last = out_pos = 0
+    for start, end, replacement in edits:
         pieces.append(text[last:start])
         out_pos += start - last
-        pieces.append(composed)
-        stage.add(start, end, out_pos, out_pos + len(composed))
-        out_pos += len(composed)
+        pieces.append(replacement)
+        stage.add(start, end, out_pos, out_pos + len(replacement))
+        out_pos += len(replacement)
         last = end
-    if not stage.in_starts:
-        return text, None
     pieces.append(text[last:])
     out = "".join(pieces)
     stage.out_len = len(out)
@@ -249,23 +255,7 @@ def _squeeze(text: str, tables: FoldTables) -> tuple[str, Stage | None]:
     spaces = _space_runs(text, tables)
     if spaces:
         edits = sorted(edits + spaces)
-    if not edits:
-        return text, None
-    stage = Stage(len(text), 0)
-    pieces: list[str] = []
-    last = 0
-    out_pos = 0
-    for start, end, replacement in edits:
-        pieces.append(text[last:start])
-        out_pos += start - last
-        pieces.append(replacement)
-        stage.add(start, end, out_pos, out_pos + len(replacement))
-        out_pos += len(replacement)
-        last = end
-    pieces.append(text[last:])
-    out = "".join(pieces)
-    stage.out_len = len(out)
-    return out, stage
+    return _rewrite(text, edits)
 
 
 def _despace(text: str) -> tuple[str, Stage | None]:
@@ -273,21 +263,13 @@ def _despace(text: str) -> tuple[str, Stage | None]:
     run maps back as a whole."""
     if _SPACED.search(text) is None:
         return text, None
-    stage = Stage(len(text), 0)
-    pieces: list[str] = []
-    last = out_pos = 0
-    for m in _SPACED.finditer(text):
-        joined = _RUN.sub(r"\1", m.group().replace(m.group("sep"), ""))
-        pieces.append(text[last : m.start()])
-        out_pos += m.start() - last
-        pieces.append(joined)
-        stage.add(m.start(), m.end(), out_pos, out_pos + len(joined))
-        out_pos += len(joined)
-        last = m.end()
-    pieces.append(text[last:])
-    out = "".join(pieces)
-    stage.out_len = len(out)
-    return out, stage
+    return _rewrite(
+        text,
+        [
+            (m.start(), m.end(), _RUN.sub(r"\1", m.group().replace(m.group("sep"), "")))
+            for m in _SPACED.finditer(text)
+        ],
+    )
 
 
 def _pipeline(text: str) -> tuple[str, tuple[Stage, ...]]:
