@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import ahocorasick  # type: ignore[import-not-found]
 import numpy as np
@@ -133,8 +133,12 @@ def python_prefilter(sources: Mapping[int, str]) -> tuple[Any, list[int], list[i
     return combined, ids, []
 
 
+_CONTINUATION: Final = [bytes([b]) for b in range(0x80, 0xC0)]
+
+
 def byte_to_char(data: bytes, offsets: set[int]) -> dict[int, int]:
-    """Character offsets of UTF-8 byte offsets (all on character boundaries)."""
+    """Character offsets of UTF-8 byte offsets. An offset inside a character (Hyperscan's
+    prefilter mode may report one) counts that character as begun."""
     if len(data) >= 65536 and len(offsets) > 64:
         raw = np.frombuffer(data, dtype=np.uint8)
         char_starts = np.flatnonzero((raw & 0xC0) != 0x80)  # byte offset of each character
@@ -145,7 +149,8 @@ def byte_to_char(data: bytes, offsets: set[int]) -> dict[int, int]:
     previous = 0
     chars = 0
     for offset in sorted(offsets):
-        chars += len(data[previous:offset].decode("utf-8"))
+        piece = data[previous:offset]
+        chars += len(piece) - sum(piece.count(b) for b in _CONTINUATION)
         out[offset] = chars
         previous = offset
     return out
