@@ -117,5 +117,11 @@ def test_lowering_context_names_its_reasons() -> None:
     start = text.index("i will")
     assert lowering_context(text, start, start + 15) == ("quotation", "reported", "game")
     assert lowering_context("i will hurt you", 0, 15) == ()
+    text = "someone dmed me 'pay a $200 fee and your loan gets released' - obviously a scam"
+    start = text.index("pay")
+    assert lowering_context(text, start, start + 10) == ("quotation", "reported")
+    assert lowering_context("i'll hurt you, don't test me", 4, 13) == ()
+    text = "regulator warns investors about schemes promising guaranteed returns"
+    assert lowering_context(text, 36, 45) == ("news",)
     with pytest.raises(ValueError, match="outside the text"):
         lowering_context("abc", 2, 9)

@@ -290,3 +290,31 @@ def test_ten_thousand_terms(backend: str) -> None:
     got = {(x.rule_id, x.matched) for x in m.scan(text)}
     for i, term in zip(range(0, 10_000, 997), planted, strict=True):
         assert ("big.a" if i < 5000 else "big.b", term) in got
+
+
+# no literal is required (one side may be a phone number); Hyperscan's prefilter reports an
+# end inside the next text's first character for it
+LOOSE_DOXX = (
+    "(?:\\b(?:found (?:him|her|them)|(?:he|she|they) (?:lives?|works?|stays?)|(?:his|h"
+    "er|their) (?:cell|phone|number|address|house|place|mom|mum|dad|wife|husband|kids"
+    "?)|this (?:guy|woman|girl|man|person|dude|lady))\\b).{0,80}(?:\\d{1,5} [a-z]+(?: ["
+    "a-z]+)? (?:street|st|road|rd|lane|ln|avenue|ave|drive|dr|court|ct|close|way|plac"
+    "e|crescent|terrace|boulevard|blvd)\\b|\\b\\d{3}[-. ]\\d{4}\\b|\\+?\\d[\\d -]{8,}\\d)|(?:\\"
+    "d{1,5} [a-z]+(?: [a-z]+)? (?:street|st|road|rd|lane|ln|avenue|ave|drive|dr|court"
+    "|ct|close|way|place|crescent|terrace|boulevard|blvd)\\b|\\b\\d{3}[-. ]\\d{4}\\b|\\+?\\d"
+    "[\\d -]{8,}\\d).{0,80}(?:\\b(?:found (?:him|her|them)|(?:he|she|they) (?:lives?|wor"
+    "ks?|stays?)|(?:his|her|their) (?:cell|phone|number|address|house|place|mom|mum|d"
+    "ad|wife|husband|kids?)|this (?:guy|woman|girl|man|person|dude|lady))\\b)"
+)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_loose_pattern_before_a_multibyte_character_in_a_batch(backend: str) -> None:
+    m = Matcher.compile(
+        [("loose", [PatternSpec(patterns=(LOOSE_DOXX,))])],
+        backend=backend,  # type: ignore[arg-type]
+    )
+    assert m.loose_patterns
+    texts = ["his number is 555-0147.", "你好", "this guy, 42 oak lane", "您"]
+    assert m.scan_batch(texts) == [m.scan(t) for t in texts]
+    assert [len(ms) for ms in m.scan_batch(texts)] == [1, 0, 1, 0]

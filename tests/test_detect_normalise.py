@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from goodstanding.detect.normalise import SEPARATOR, normalise, normalise_batch
+from goodstanding.detect.folding import SEPARATOR
+from goodstanding.detect.normalise import normalise, normalise_batch
 
 # the package re-exports the function `normalise`, which hides the module of that name
 normalise_module = importlib.import_module("goodstanding.detect.normalise")

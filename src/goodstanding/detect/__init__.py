@@ -32,9 +32,10 @@ from goodstanding.detect.detector import (
 )
 from goodstanding.detect.known import KnownHit, KnownIndex
 from goodstanding.detect.matcher import Match, Matcher, SpecError
-from goodstanding.detect.normalise import Normalised, NormalisedBatch, normalise, normalise_batch
+from goodstanding.detect.normalise import NormalisedBatch, normalise, normalise_batch
 from goodstanding.detect.quality import measure_quality
 from goodstanding.detect.rings import find_rings, like_edges
+from goodstanding.detect.spans import Normalised
 from goodstanding.detect.spec import (
     OUTCOMES,
     ClassifierSpec,

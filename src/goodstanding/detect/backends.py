@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import ahocorasick  # type: ignore[import-not-found]
 import numpy as np
 import regex  # type: ignore[import-untyped]
 
-from goodstanding.detect.literals import portable
+from goodstanding.detect.literals import pattern_tokens, portable
 
 try:  # Hyperscan is optional (x86-64 only); the Aho-Corasick backend needs nothing more
     import hyperscan
@@ -37,37 +37,19 @@ def loosen(pattern: str) -> str:
     repeat ``{m,n}`` becomes ``{m,}``. Hyperscan compiles it far faster in UTF-8 mode,
     and as a prefilter it stays sound (no text the pattern matches is missed)."""
     out: list[str] = []
-    i, n, in_class = 0, len(pattern), False
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
+    skip_to = 0
+    for i, token, in_class in pattern_tokens(pattern):
+        if i < skip_to:
             continue
-        if in_class:
-            if ch == "]":
-                in_class = False
-        elif ch == "[":
-            in_class = True
-            for opener in ("[^]", "[]"):
-                if pattern.startswith(opener, i):
-                    out.append(opener)
-                    i += len(opener)
-                    break
-            else:
-                out.append(ch)
-                i += 1
-            continue
-        elif ch == "{":
+        if token == "{" and not in_class:
             close = pattern.find("}", i)
             body = pattern[i + 1 : close] if close > 0 else ""
             low, comma, high = body.partition(",")
             if comma and low.isdigit() and high.isdigit():
                 out.append("{" + low + ",}")
-                i = close + 1
+                skip_to = close + 1
                 continue
-        out.append(ch)
-        i += 1
+        out.append(token)
     return "".join(out)
 
 
@@ -151,8 +133,12 @@ def python_prefilter(sources: Mapping[int, str]) -> tuple[Any, list[int], list[i
     return combined, ids, []
 
 
+_CONTINUATION: Final = [bytes([b]) for b in range(0x80, 0xC0)]
+
+
 def byte_to_char(data: bytes, offsets: set[int]) -> dict[int, int]:
-    """Character offsets of UTF-8 byte offsets (all on character boundaries)."""
+    """Character offsets of UTF-8 byte offsets. An offset inside a character (Hyperscan's
+    prefilter mode may report one) counts that character as begun."""
     if len(data) >= 65536 and len(offsets) > 64:
         raw = np.frombuffer(data, dtype=np.uint8)
         char_starts = np.flatnonzero((raw & 0xC0) != 0x80)  # byte offset of each character
@@ -163,7 +149,8 @@ def byte_to_char(data: bytes, offsets: set[int]) -> dict[int, int]:
     previous = 0
     chars = 0
     for offset in sorted(offsets):
-        chars += len(data[previous:offset].decode("utf-8"))
+        piece = data[previous:offset]
+        chars += len(piece) - sum(piece.count(b) for b in _CONTINUATION)
         out[offset] = chars
         previous = offset
     return out

@@ -35,7 +35,7 @@ _QUOTE_PAIRS: Final = (('"', '"'), ("“", "”"), ("「", "」"), ("『", "』"
 
 _REPORTED: Final = regex.compile(
     r"""\b(?:said|says|saying|told (?:me|him|her|us|them|everyone)|wrote|writes|texted|"""
-    r"""messaged|threatened|quote|quoting|quoted|screenshot|reported|reporting|"""
+    r"""messaged|dmed me|dm'd me|threatened|quote|quoting|quoted|screenshot|reported|reporting|"""
     r"""according to|got (?:this|a) (?:message|dm|text|email|mail)|received (?:this|a)|"""
     r"""sent me|psa|beware|watch out for|scam alert|sentenced|convicted|arrested|"""
     r"""charged with|court)\b"""
@@ -43,8 +43,9 @@ _REPORTED: Final = regex.compile(
 )
 _NEWS: Final = regex.compile(
     r"\b(?:police|court|jailed|sentenced|arrested|prosecutors?|investigators?|the report|"
-    r"a report|reporters?|journalists?|scammers|fraudsters|victims|was charged|were charged)\b"
-    r"|(?:警方|法院|判处|被判|破获|通报|据报道|诈骗案|诈骗分子|骗子|受害人|记者)"
+    r"a report|reporters?|journalists?|scammers|fraudsters|victims|was charged|were charged|"
+    r"regulators?|watchdogs?|warns investors|consumer protection)\b"
+    r"|(?:警方|法院|判处|被判|破获|通报|据报道|诈骗案|诈骗分子|骗子|受害人|记者|监管部门|风险提示)"
 )
 """Reporting of an act rather than the act: news, court reports, warnings about scammers."""
 _FICTION: Final = regex.compile(
@@ -80,7 +81,18 @@ _ADVICE: Final = regex.compile(
 """Warnings against an act (a platform's own security notices): "never share your code"."""
 
 
+_SINGLE_OPEN: Final = regex.compile(r"(?:^|[\s:(])'")
+_SINGLE_CLOSE: Final = regex.compile(r"'(?=[\s.,!?;:)-]|$)")
+
+
 def _quoted(text: str, start: int, end: int) -> bool:
+    opened = [m.end() for m in _SINGLE_OPEN.finditer(text, 0, start)]
+    if (
+        opened
+        and _SINGLE_CLOSE.search(text, opened[-1], start) is None
+        and _SINGLE_CLOSE.search(text, end) is not None
+    ):
+        return True  # 'like this', told apart from the apostrophe of "i'll"
     for opening, closing in _QUOTE_PAIRS:
         before = text.rfind(opening, 0, start)
         if before < 0:

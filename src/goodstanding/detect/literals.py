@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Final
 
 # re's parser is private and has no type stubs; it is only read, never changed
@@ -177,3 +177,29 @@ def _required_item(item: Any) -> frozenset[str] | None:
         low, _high, sub = av
         return _required(sub) if low >= 1 else None
     return None
+
+
+def pattern_tokens(pattern: str) -> Iterator[tuple[int, str, bool]]:
+    """The tokens of a regex source with their offsets: an escape (a backslash and the next
+    character), a class opener (``[``, or ``[]``/``[^]`` whose ``]`` is a literal) or a
+    single character, each with whether it lies inside a character class."""
+    i, n, in_class = 0, len(pattern), False
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            yield i, pattern[i : i + 2], in_class
+            i += 2
+            continue
+        if in_class:
+            yield i, ch, True
+            in_class = ch != "]"
+            i += 1
+            continue
+        if ch == "[":
+            opener = next((o for o in ("[^]", "[]") if pattern.startswith(o, i)), ch)
+            yield i, opener, True
+            in_class = True
+            i += len(opener)
+            continue
+        yield i, ch, False
+        i += 1

@@ -46,14 +46,10 @@ from goodstanding.detect.backends import (
     hyperscan_prefilter,
     python_prefilter,
 )
-from goodstanding.detect.literals import required_literals
-from goodstanding.detect.normalise import (
-    SEPARATOR,
-    Normalised,
-    NormalisedBatch,
-    normalise,
-    normalise_batch,
-)
+from goodstanding.detect.folding import SEPARATOR
+from goodstanding.detect.literals import pattern_tokens, required_literals
+from goodstanding.detect.normalise import NormalisedBatch, normalise, normalise_batch
+from goodstanding.detect.spans import Normalised
 from goodstanding.detect.spec import (
     PatternSpec,
     RuleDetectors,
@@ -101,25 +97,15 @@ class SpecError(ValueError):
 def joinable(pattern: str) -> bool:
     """Whether a pattern means the same in a text and in texts joined by U+FFFF: no
     anchors (``^ $ \\A \\Z \\z \\G``) and no lookarounds. Others are run text by text."""
-    i, n, in_class = 0, len(pattern), False
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            if not in_class and i + 1 < n and pattern[i + 1] in "AZzGK":
-                return False
-            i += 2
-            continue
+    for i, token, in_class in pattern_tokens(pattern):
         if in_class:
-            if ch == "]":
-                in_class = False
-        elif ch == "[":
-            in_class = True
-            if pattern.startswith("[^]", i) or pattern.startswith("[]", i):
-                i += 2 if pattern[i + 1] == "]" else 3
-                continue
-        elif ch in "^$" or (ch == "(" and pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i)):
+            continue
+        if len(token) == 2 and token[0] == "\\" and token[1] in "AZzGK":
             return False
-        i += 1
+        if token in ("^", "$") or (
+            token == "(" and pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i)
+        ):
+            return False
     return True
 
 

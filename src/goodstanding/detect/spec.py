@@ -25,7 +25,8 @@ from typing import Final, Literal
 import msgspec
 import regex  # type: ignore[import-untyped]
 
-from goodstanding.detect.normalise import SEPARATOR, normalise
+from goodstanding.detect.folding import SEPARATOR
+from goodstanding.detect.normalise import normalise
 
 Outcome = Literal["label", "queue", "hide", "automatic"]
 """What a finding does, mildest first: ``label`` marks the content (it stays visible);
