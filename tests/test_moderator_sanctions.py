@@ -17,6 +17,7 @@ from helpers import community, engine, ev
 T = "2026-01-05T00:00:00Z"
 LATER = "2026-01-06T00:00:00Z"
 NOTE = "Sent the same 40 direct messages selling followers to new members."
+SUSPENSION = {"account": "m1", "action": "suspension", "rule": "spam.bulk", "note": NOTE, "days": 3}
 
 
 def _engine() -> Engine:
@@ -125,14 +126,7 @@ def test_a_warning_and_a_ban_take_no_days_and_a_step_without_them_keeps_its_own(
 )
 def test_refusals_name_their_reason(actor: str, fields: dict[str, object], reason: str) -> None:
     eng = _engine()
-    body = {
-        "account": "m1",
-        "action": "suspension",
-        "rule": "spam.bulk",
-        "note": NOTE,
-        "days": 3,
-        **fields,
-    }
+    body = {**SUSPENSION, **fields}
     with pytest.raises(Rejected, match=reason):
         eng.apply(ev("account.sanctioned", T, actor, **body))
 
@@ -166,13 +160,6 @@ def test_a_harsher_sanction_already_binding_is_lifted_before_another() -> None:
     ],
 )
 def test_bad_fields_are_refused_by_name(fields: dict[str, object], field: str) -> None:
-    body = {
-        "account": "m1",
-        "action": "suspension",
-        "rule": "spam.bulk",
-        "note": NOTE,
-        "days": 3,
-        **fields,
-    }
+    body = {**SUSPENSION, **fields}
     with pytest.raises(EventError, match=f"`{field}`|{field}"):
         ev("account.sanctioned", T, "mod", **body)
