@@ -1,7 +1,8 @@
 """The account pages' reads kept to one account give what the whole-store reads gave, filtered
 to that account: the notices and statements of reasons of every account of a sim and of one
 person's path through every kind of decision (an identity blocked by another account's
-decision included); and the log's latest event time is read from an index, not a scan."""
+decision included); the newest lines of an explanation and the score chart's points are
+those of the whole explanation; and the log's latest event time is read from an index."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from goodstanding.dueprocess.notices import Notice, acknowledge, notices
+from goodstanding.engine import iso
 from goodstanding.pipeline import Ingestor, load_policies
 from goodstanding.policy import PolicySet
+from goodstanding.queries.explain import explanation, ledger_points
 from goodstanding.queries.lookup import last_event_time
 from goodstanding.sim import SimConfig, write_jsonl
 from goodstanding.store import Store
@@ -80,3 +83,25 @@ def test_the_latest_event_time_is_read_from_an_index(sim_store: Store) -> None:
         for row in sim_store.execute_sql("EXPLAIN QUERY PLAN SELECT MAX(at) FROM events")
     )
     assert "ix_events_at" in plan, plan
+
+
+def test_the_newest_ledger_lines_and_the_charts_points_match_the_whole_explanation(
+    sim_store: Store,
+) -> None:
+    policies = load_policies(sim_store)
+    busiest = sim_store.execute_sql(
+        "SELECT account_id FROM ledger GROUP BY account_id ORDER BY COUNT(*) DESC LIMIT 1"
+    )[0][0]
+    t = last_event_time(sim_store)
+    assert t is not None
+    whole = explanation(sim_store, policies, busiest, t)
+    assert len(whole["ledger"]) > 20
+    newest = explanation(sim_store, policies, busiest, t, newest=20)
+    assert newest["ledger"] == whole["ledger"][-20:]
+    assert {k: v for k, v in newest.items() if k != "ledger"} == {
+        k: v for k, v in whole.items() if k != "ledger"
+    }
+    points = ledger_points(sim_store, busiest, t)
+    assert [(iso(s), iso(d), delta) for s, d, delta in points] == [
+        (x["at"], x["dated"], x["delta"]) for x in whole["ledger"]
+    ]

@@ -38,14 +38,13 @@ from goodstanding.queries.check import (
 )
 from goodstanding.queries.content import content_record
 from goodstanding.queries.dashboard import dashboard as dashboard_figures
-from goodstanding.queries.dashboard import latest_logged
-from goodstanding.queries.explain import explanation
+from goodstanding.queries.explain import explanation, ledger_points
 from goodstanding.queries.groups import group as group_at
 from goodstanding.queries.history import NotRegistered, account_at
-from goodstanding.queries.lookup import NotFound, policy_in_force
+from goodstanding.queries.lookup import NotFound, last_event_time, policy_in_force
 from goodstanding.queries.memberships import groups_of, identity_status
 from goodstanding.queries.moderation import review_queue
-from goodstanding.queries.own_data import account_export
+from goodstanding.queries.own_data import own_sections
 from goodstanding.queries.review import QueueFilter, open_items, review_item
 from goodstanding.queries.score_history import score_over_time
 from goodstanding.queries.standing import standing as standing_at
@@ -141,12 +140,9 @@ def explain(store: Store, policies: PolicySet, account_id: str, t: float) -> dic
 
 def account_sanctions(store: Store, account_id: str) -> dict[str, Any]:
     """The sanctions imposed on an account and those lifted (from its own-data export)."""
-    data = account_export(store, account_id)
-    return {
-        "account": account_id,
-        "sanctions": data["sanctions"],
-        "sanctions_lifted": data["sanctions_lifted"],
-    }
+    return {"account": account_id} | own_sections(
+        store, account_id, ("sanctions", "sanctions_lifted")
+    )
 
 
 def account_statements(store: Store, policies: PolicySet, account_id: str) -> list[dict[str, Any]]:
@@ -271,16 +267,18 @@ def dashboard(store: Store, start: float, end: float, now: float) -> dict[str, A
 
 
 def latest_event_time(store: Store) -> float | None:
-    """The `at` of the log's last entry, None for an empty log."""
-    return latest_logged(store)
+    """The latest `at` in the log, None for an empty log."""
+    return last_event_time(store)
 
 
 def score_history(
-    store: Store, policies: PolicySet, account_id: str, t: float
-) -> tuple[dict[str, Any], list[tuple[float, float]]]:
-    """An account's explanation at time t and its score over time up to t."""
-    explained = explanation(store, policies, account_id, t)
-    return explained, score_over_time(explained)
+    store: Store, policies: PolicySet, account_id: str, t: float, newest: int
+) -> tuple[dict[str, Any], int, list[tuple[float, float]]]:
+    """An account's explanation at time t with its `newest` latest ledger lines, how many
+    ledger lines there are in all, and its score over time up to t."""
+    explained = explanation(store, policies, account_id, t, newest)
+    points = ledger_points(store, account_id, t)
+    return explained, len(points), score_over_time(explained, points)
 
 
 def account_groups(store: Store, account_id: str) -> list[dict[str, Any]]:
