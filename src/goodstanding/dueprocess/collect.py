@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from goodstanding.dueprocess.sor import EU_EEA, Decision, batches, exported, statement
@@ -26,12 +27,17 @@ class Facts:
     def __init__(self, store: Store, policies: PolicySet, account: str | None = None):
         self.store, self.policies, self.account = store, policies, account
         self.contents = read.contents(store, account)
-        self.reports: dict[str, list[tuple[float, str, str]]] = defaultdict(list)
-        for report in read.reports(store, None if account is None else self.contents):
-            self.reports[report.content_id].append((report.at, report.reporter, report.rule_id))
         self.trusted = {a for p in policies.versions for a in p.detection.trusted_flaggers}
         self.detected = read.detected(store, account)
         self.decisions: dict[str, DecisionState] = read.moderation_decisions(store, account)
+
+    @cached_property
+    def reports(self) -> dict[str, list[tuple[float, str, str]]]:
+        """The reports of each content item as (when, reporter, rule), read on first use."""
+        found: dict[str, list[tuple[float, str, str]]] = defaultdict(list)
+        for report in read.reports(self.store, None if self.account is None else self.contents):
+            found[report.content_id].append((report.at, report.reporter, report.rule_id))
+        return found
 
     def rule(self, rule_id: str | None, at: float) -> tuple[str, str, str]:
         """A rule's ground (id, version, title), its text and its DSA category, as in force."""

@@ -129,13 +129,17 @@ def detected(store: Store, account: str | None = None) -> set[tuple[str, str]]:
 
 
 def contents(store: Store, account: str | None = None) -> dict[str, Content]:
-    """Every content item's author, kind and posting time (of `account`'s content, when
-    given), by id."""
-    sql = "SELECT id, author, kind, at FROM contents"
-    if account is not None:
-        sql += " WHERE author = :account"
+    """The author, kind and posting time of every content item a label or a moderation
+    decision names (of `account`'s content only, when given), by id: the content that
+    decisions are about."""
+    sql = (
+        "SELECT id, author, kind, at FROM contents WHERE {scope}id IN "
+        "(SELECT content_id FROM labels UNION SELECT content_id FROM decisions)"
+    )
+    scope = "author = :account AND "
     return {
-        r[0]: Content(r[1], r[2], float(r[3])) for r in store.execute_sql(sql, {"account": account})
+        r[0]: Content(r[1], r[2], float(r[3]))
+        for r in store.execute_sql(scoped(sql, scope, account), {"account": account})
     }
 
 
