@@ -79,6 +79,7 @@ def measure(url: str, conditions: str) -> None:
         (moderator, f"/whatif?start={newest}", f"/whatif?start={quote(newest)}"),
         (moderator, "/search/accounts (by band)", "/search/accounts?band=restricted"),
         (moderator, "/search/accounts (by rule)", f"/search/accounts?rule={quote(rule)}"),
+        (moderator, "/search/content (newest)", "/search/content"),
         (moderator, "/search/content (by rule)", f"/search/content?rule={quote(rule)}"),
         (moderator, "/groups", "/groups"),
         (moderator, f"/groups/{biggest}", f"/groups/{quote(biggest)}"),

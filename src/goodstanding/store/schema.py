@@ -92,6 +92,7 @@ contents = Table(
     Column("state", LargeBinary, nullable=False),
 )
 Index("ix_contents_author", contents.c.author)
+Index("ix_contents_newest", contents.c.at.desc(), contents.c.id)
 
 groups = Table(
     "groups",
