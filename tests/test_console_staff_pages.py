@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from goodstanding.pipeline import Ingestor, load_policies
+from goodstanding.policy import DEFAULT_POLICY
 from goodstanding.queries.audit import audit_entries
 from goodstanding.records.holds import place_hold
 from goodstanding.service import backend
@@ -264,3 +265,7 @@ def test_the_transparency_report_is_the_command_lines_page_naming_service_and_pe
     assert backend.transparency_html(report, at, standalone=False) in shown.text
     backwards = client.get("/transparency", params={"from": "2026-02-01", "to": "2026-01-01"})
     assert backwards.status_code == 422
+
+
+def test_a_draft_copied_from_the_default_policy_loads_with_its_term_lists() -> None:
+    assert backend.check_policy_draft(DEFAULT_POLICY.read_text(), "copied.toml") == []

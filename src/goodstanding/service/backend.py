@@ -3,6 +3,7 @@ ingest, and the read-side queries the CLI uses. Routes call only these functions
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from goodstanding.pipeline.ingest import Progress, parse_policy_files
 from goodstanding.pipeline.records_export import ExportRefused, export_records
 from goodstanding.pipeline.whatif import WhatIf, drill_down
 from goodstanding.pipeline.whatif import what_if as run_what_if
-from goodstanding.policy import Policy, PolicyError, PolicySet, Problem
+from goodstanding.policy import DEFAULT_POLICY, Policy, PolicyError, PolicySet, Problem
 from goodstanding.policy.model import PRIVILEGES
 from goodstanding.policy.retention import Hold
 from goodstanding.queries import policies as policy_view
@@ -361,10 +362,13 @@ def recorded_policy_text(store: Store, version: str) -> str | None:
 
 @contextmanager
 def draft_file(text: str) -> Iterator[str]:
-    """A draft policy's text as a file in a scratch folder, deleted on leaving; its path."""
+    """A draft policy's text as a file in a scratch folder, deleted on leaving; its path.
+    The default policy's term lists lie beside it, so that a draft copied from a version
+    that names them (as the default policy does) loads."""
     with tempfile.TemporaryDirectory(prefix="goodstanding-draft-") as folder:
         path = Path(folder) / "draft.toml"
         path.write_text(text, encoding="utf-8")
+        shutil.copytree(DEFAULT_POLICY.parent / "terms", Path(folder) / "terms")
         yield str(path)
 
 
