@@ -8,6 +8,7 @@ chromium binary."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -68,6 +69,19 @@ class Site:
             finally:
                 store.close()
         return self.tokens[key]
+
+    def post_events(self, events: list[dict[str, Any]]) -> None:
+        """Sends events to the running service's API as the platform (strict: all or none)."""
+        request = urllib.request.Request(
+            f"{self.url}/v1/events?strict=true",
+            data=b"\n".join(json.dumps(e).encode() for e in events),
+            headers={
+                "Authorization": f"Bearer {self.token('platform')}",
+                "Content-Type": "application/x-ndjson",
+            },
+        )
+        with urllib.request.urlopen(request) as answer:
+            assert answer.status == 200
 
     def queue(self) -> list[dict[str, Any]]:
         """The open review items, highest priority first, as the store holds them now."""
