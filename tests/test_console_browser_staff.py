@@ -6,39 +6,18 @@ no serious or critical problem on any second-half page."""
 from __future__ import annotations
 
 import re
-import time
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from console_fixtures import Site, serious_violations, sign_in
+from console_fixtures import Site, run_a_whatif, serious_violations, sign_in
 
-SOFTER = ("low = -4.0", "low = -0.5")
-"""A draft edit: upheld low-severity violations cost half a point instead of four."""
 STAFF_PAGES = ["/policy", "/whatif", "/groups", "/transparency"]
 MODERATOR_PAGES = ["/search/accounts", "/search/content"]
 
 
-def _run_a_whatif(page: Any) -> str:
-    """Starts from the recorded version, softens a penalty, runs it and waits for the
-    result; the run's address."""
-    page.goto("/whatif")
-    page.get_by_role("button", name="Copy it into the draft").click()
-    draft = page.get_by_label("Policy TOML")
-    text = draft.input_value()
-    assert SOFTER[0] in text, "the recorded version's text is in the draft"
-    draft.evaluate("(area, [old, now]) => { area.value = area.value.replace(old, now) }", SOFTER)
-    assert SOFTER[1] in draft.input_value()
-    page.get_by_role("button", name="Run the what-if").click()
-    page.wait_for_url(re.compile(r"/whatif/runs/"))
-    page.get_by_text("Nothing was recorded").wait_for(timeout=240_000)
-    url: str = page.url
-    return url
-
-
 def test_a_whatif_from_a_recorded_version_to_its_drill_down(page: Any, console_site: Site) -> None:
     sign_in(page, console_site.token("auditor"))
-    run = _run_a_whatif(page)
+    run = run_a_whatif(page)
     assert page.get_by_role("heading", name="Band changes").count() == 1
     assert page.get_by_role("heading", name=re.compile("^Sanctions that would appear")).count()
     changed = page.get_by_role("table").filter(has_text="Band under the draft")
@@ -73,14 +52,6 @@ def test_a_member_reaches_no_staff_page(page: Any, console_site: Site) -> None:
     assert page.goto("/accounts/a000002").status == 404
 
 
-def _a_group(site: Site) -> str:
-    """A group made now by a member of the site's sim (which has none): its id."""
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    made = {"type": "group.created", "id": f"axe-g-{time.time()}", "at": now}
-    site.post_events([{**made, "actor": "a000003", "group_id": "g-axe", "name": "Axe club"}])
-    return "g-axe"
-
-
 def test_axe_finds_no_serious_problem_on_any_second_half_page(
     page: Any, console_site: Site
 ) -> None:
@@ -98,7 +69,7 @@ def test_axe_finds_no_serious_problem_on_any_second_half_page(
             "/search/content",
             f"/search/content?rule={rule}",
             "/groups",
-            f"/groups/{quote(_a_group(console_site))}",
+            f"/groups/{quote(console_site.add_group('a000003', 'g-axe', 'Axe club'))}",
             "/transparency",
             "/transparency?from=2020-01-01&to=2030-01-01",
         ],
