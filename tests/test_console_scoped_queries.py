@@ -15,7 +15,7 @@ from goodstanding.dueprocess.notices import Notice, acknowledge, notices
 from goodstanding.engine import iso
 from goodstanding.pipeline import Ingestor, load_policies
 from goodstanding.policy import PolicySet
-from goodstanding.queries.explain import explanation, ledger_points
+from goodstanding.queries.explain import explained_with_points, explanation
 from goodstanding.queries.lookup import last_event_time
 from goodstanding.sim import SimConfig, write_jsonl
 from goodstanding.store import Store
@@ -96,12 +96,11 @@ def test_the_newest_ledger_lines_and_the_charts_points_match_the_whole_explanati
     assert t is not None
     whole = explanation(sim_store, policies, busiest, t)
     assert len(whole["ledger"]) > 20
-    newest = explanation(sim_store, policies, busiest, t, newest=20)
+    newest, points = explained_with_points(sim_store, policies, busiest, t, 20)
     assert newest["ledger"] == whole["ledger"][-20:]
     assert {k: v for k, v in newest.items() if k != "ledger"} == {
         k: v for k, v in whole.items() if k != "ledger"
     }
-    points = ledger_points(sim_store, busiest, t)
     assert [(iso(s), iso(d), delta) for s, d, delta in points] == [
         (x["at"], x["dated"], x["delta"]) for x in whole["ledger"]
     ]

@@ -4,7 +4,7 @@ detections, contents, moderators' decisions)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 import msgspec
@@ -105,14 +105,19 @@ def scoped(sql: str, scope: str, account: str | None) -> str:
     return sql.format(scope=scope if account is not None else "")
 
 
-def reports(store: Store, about: Collection[str] | None = None) -> list[Report]:
-    """Every report of content in the log (of the content ids in `about` only, when given),
-    in no particular order."""
+def reports(store: Store, about: Mapping[str, Content] | None = None) -> list[Report]:
+    """Every report of content in the log (of the content items in `about` only, when
+    given), in no particular order."""
+    sql = "SELECT at, actor, body FROM events WHERE type = 'content.reported'"
+    if about is not None:
+        if not about:
+            return []
+        # the log holds only reports the fold accepted, none made before its content
+        sql += " AND at >= :since"
+    since = min((c.posted for c in about.values()), default=None) if about else None
     decode = msgspec.json.Decoder(dict[str, Any]).decode
     found = []
-    for at, actor, body in store.execute_sql(
-        "SELECT at, actor, body FROM events WHERE type = 'content.reported'"
-    ):
+    for at, actor, body in store.execute_sql(sql, {"since": since}):
         event = decode(body)
         if about is None or event["content_id"] in about:
             found.append(Report(float(at), actor, event["content_id"], event["rule"]))

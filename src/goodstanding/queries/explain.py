@@ -14,36 +14,40 @@ from goodstanding.store import Store
 
 # a line is shown when the event that wrote it happened (an appeal's reversal: when it was
 # decided), dated for its fading at its own `at` (a reversal: at the decision it cancels)
-_SHOWN_BY_T = (
-    "FROM ledger x JOIN events e ON e.seq = x.event_seq WHERE x.account_id = :id AND e.at <= :t"
-)
 LEDGER = (
     "SELECT e.at, x.at, x.delta, x.reason, x.rule_id, x.policy_version, x.evidence, x.note, "
-    f"x.event_id {_SHOWN_BY_T}"
+    "x.event_id FROM ledger x JOIN events e ON e.seq = x.event_seq "
+    "WHERE x.account_id = :id AND e.at <= :t ORDER BY e.at, x.event_seq, x.n"
 )
-IN_TIME_ORDER = " ORDER BY e.at, x.event_seq, x.n"
-NEWEST = " ORDER BY e.at DESC, x.event_seq DESC, x.n DESC LIMIT :newest"
-POINTS = f"SELECT e.at, x.at, x.delta {_SHOWN_BY_T}{IN_TIME_ORDER}"
 SANCTIONS = (
     "SELECT sanction_id, action, at, until, reasons FROM sanctions WHERE account_id = :id "
     "AND at <= :t ORDER BY at, event_seq, n"
 )
 
 
-def explanation(
-    store: Store, policies: PolicySet, account_id: str, t: float, newest: int | None = None
-) -> dict[str, Any]:
+def explanation(store: Store, policies: PolicySet, account_id: str, t: float) -> dict[str, Any]:
     """An account's standing at time t (as the log's events up to t left it) with every
-    ledger line behind its score (only the `newest` latest, when given), in time order (each
-    faded to t, with its rule's text and evidence) and its sanction history. Start plus the
-    sum of the faded lines is the score, unless it fell outside the policy's range:
-    `clamped` then names the bound it was kept at ("min" or "max"). Raises NotFound for an
-    unknown account and NotRegistered for one that registered after t."""
+    ledger line behind its score, in time order (each faded to t, with its rule's text and
+    evidence) and its sanction history. Start plus the sum of the faded lines is the score,
+    unless it fell outside the policy's range: `clamped` then names the bound it was kept
+    at ("min" or "max"). Raises NotFound for an unknown account and NotRegistered for one
+    that registered after t."""
+    return explained_with_points(store, policies, account_id, t, None)[0]
+
+
+def explained_with_points(
+    store: Store, policies: PolicySet, account_id: str, t: float, newest: int | None
+) -> tuple[dict[str, Any], list[tuple[float, float, float]]]:
+    """The explanation at time t with only its `newest` latest ledger lines (all when None),
+    and every ledger line as (when it was written, the date it fades from, its change):
+    what a chart of the score needs."""
     account = account_at(store, policies, account_id, t)
     policy = policy_in_force(policies, t)
     scoring = policy.scoring
-    params = {"id": account_id, "t": t, "newest": newest}
-    rows = store.execute_sql(LEDGER + (IN_TIME_ORDER if newest is None else NEWEST), params)
+    params = {"id": account_id, "t": t}
+    rows = store.execute_sql(LEDGER, params)
+    points = [(float(r[0]), float(r[1]), float(r[2])) for r in rows]
+    detailed = rows if newest is None else rows[max(0, len(rows) - newest) :]
     lines = []
     for (
         shown,
@@ -55,7 +59,7 @@ def explanation(
         evidence,
         note,
         event_id,
-    ) in rows if newest is None else reversed(rows):
+    ) in detailed:
         rule = policies.rule_text(version, rule_id) if rule_id else None
         lines.append(
             {
@@ -76,7 +80,7 @@ def explanation(
     faded = account.decayed(t, scoring.half_life_seconds)
     raw = scoring.start + faded
     clamped = "min" if raw < scoring.min else "max" if raw > scoring.max else None
-    return standing_of(account, policies, policy, t) | {
+    explained = standing_of(account, policies, policy, t) | {
         "start": scoring.start,
         "sum_of_faded_entries": faded,
         "unclamped_score": raw,
@@ -95,12 +99,4 @@ def explanation(
             for r in store.execute_sql(SANCTIONS, params)
         ],
     }
-
-
-def ledger_points(store: Store, account_id: str, t: float) -> list[tuple[float, float, float]]:
-    """Every ledger line behind an account's score at time t, in time order, as (when it
-    was written, the date it fades from, its change): what a chart of the score needs."""
-    return [
-        (float(shown), float(dated), float(delta))
-        for shown, dated, delta in store.execute_sql(POINTS, {"id": account_id, "t": t})
-    ]
+    return explained, points

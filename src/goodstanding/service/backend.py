@@ -39,7 +39,7 @@ from goodstanding.queries.check import (
 )
 from goodstanding.queries.content import content_record
 from goodstanding.queries.dashboard import dashboard as dashboard_figures
-from goodstanding.queries.explain import explanation, ledger_points
+from goodstanding.queries.explain import explained_with_points, explanation
 from goodstanding.queries.groups import group as group_at
 from goodstanding.queries.history import NotRegistered, account_at
 from goodstanding.queries.lookup import NotFound, last_event_time, policy_in_force
@@ -277,8 +277,7 @@ def score_history(
 ) -> tuple[dict[str, Any], int, list[tuple[float, float]]]:
     """An account's explanation at time t with its `newest` latest ledger lines, how many
     ledger lines there are in all, and its score over time up to t."""
-    explained = explanation(store, policies, account_id, t, newest)
-    points = ledger_points(store, account_id, t)
+    explained, points = explained_with_points(store, policies, account_id, t, newest)
     return explained, len(points), score_over_time(explained, points)
 
 
