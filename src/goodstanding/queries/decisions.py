@@ -4,8 +4,11 @@ detections, contents, moderators' decisions)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections import defaultdict
+from collections.abc import Collection
 from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
 
 import msgspec
 
@@ -105,23 +108,46 @@ def scoped(sql: str, scope: str, account: str | None) -> str:
     return sql.format(scope=scope if account is not None else "")
 
 
-def reports(store: Store, about: Mapping[str, Content] | None = None) -> list[Report]:
-    """Every report of content in the log (of the content items in `about` only, when
-    given), in no particular order."""
-    sql = "SELECT at, actor, body FROM events WHERE type = 'content.reported'"
-    if about is not None:
-        if not about:
-            return []
-        # the log holds only reports the fold accepted, none made before its content
-        sql += " AND at >= :since"
-    since = min((c.posted for c in about.values()), default=None) if about else None
-    decode = msgspec.json.Decoder(dict[str, Any]).decode
-    found = []
-    for at, actor, body in store.execute_sql(sql, {"since": since}):
-        event = decode(body)
-        if about is None or event["content_id"] in about:
-            found.append(Report(float(at), actor, event["content_id"], event["rule"]))
-    return found
+class _LoggedReports:
+    """The reports in one store's log by content id, as far as the log had been read. The
+    log is append-only, so each read takes only the entries added since the last."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.after = 0
+        self.by_content: dict[str, list[Report]] = defaultdict(list)
+
+    def catch_up(self, store: Store) -> None:
+        """Reads the reports the log gained (all of them again if the log got shorter, as a
+        database restored from an older copy does)."""
+        last = store.execute_sql("SELECT MAX(seq) FROM events")[0][0] or 0
+        if last < self.after:
+            self.after, self.by_content = 0, defaultdict(list)
+        decode = msgspec.json.Decoder(dict[str, Any]).decode
+        for at, actor, body in store.execute_sql(
+            "SELECT at, actor, body FROM events WHERE type = 'content.reported' "
+            "AND seq > :after AND seq <= :last ORDER BY seq",
+            {"after": self.after, "last": last},
+        ):
+            event = decode(body)
+            found = Report(float(at), actor, event["content_id"], event["rule"])
+            self.by_content[found.content_id].append(found)
+        self.after = last
+
+
+_READ: WeakKeyDictionary[Store, _LoggedReports] = WeakKeyDictionary()
+_READING = threading.Lock()
+
+
+def reports(store: Store, about: Collection[str] | None = None) -> list[Report]:
+    """Every report of content in the log (of the content ids in `about` only, when given),
+    each content item's in log order."""
+    with _READING:
+        known = _READ.setdefault(store, _LoggedReports())
+    with known.lock:
+        known.catch_up(store)
+        wanted = known.by_content if about is None else about
+        return [r for content_id in wanted for r in known.by_content.get(content_id, ())]
 
 
 def detected(store: Store, account: str | None = None) -> set[tuple[str, str]]:

@@ -62,7 +62,7 @@ def _chain_table(name: str) -> Table:
 events = _chain_table("events")
 Index("ix_events_actor", events.c.actor)
 Index("ix_events_at", events.c.at)
-Index("ix_events_type_at", events.c.type, events.c.at)
+Index("ix_events_type", events.c.type)
 
 # What people did through goodstanding itself (exports, holds, purges, acknowledgements):
 # who, what, when and why. Never reset by a replay.
