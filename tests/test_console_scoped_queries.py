@@ -2,7 +2,8 @@
 to that account: the notices and statements of reasons of every account of a sim and of one
 person's path through every kind of decision (an identity blocked by another account's
 decision included); the newest lines of an explanation and the score chart's points are
-those of the whole explanation; and the log's latest event time is read from an index."""
+those of the whole explanation; the log's latest event time is read from an index; and the
+reports are read from the log once, then only as far as it grew."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ from goodstanding.dueprocess.notices import Notice, acknowledge, notices
 from goodstanding.engine import iso
 from goodstanding.pipeline import Ingestor, load_policies
 from goodstanding.policy import PolicySet
+from goodstanding.queries.decisions import reports
 from goodstanding.queries.explain import explained_with_points, explanation
 from goodstanding.queries.lookup import last_event_time
 from goodstanding.sim import SimConfig, write_jsonl
 from goodstanding.store import Store
+from helpers import POLICY_V1, line
 from test_dueprocess import every_kind_of_decision, policy_with_detectors
+from test_whatif import community
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +108,19 @@ def test_the_newest_ledger_lines_and_the_charts_points_match_the_whole_explanati
     assert [(iso(s), iso(d), delta) for s, d, delta in points] == [
         (x["at"], x["dated"], x["delta"]) for x in whole["ledger"]
     ]
+
+
+def test_reports_read_once_then_only_what_the_log_gained(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'gs.db'}")
+    try:
+        policies = load_policies(store, [str(POLICY_V1)])
+        assert not Ingestor(store, policies).ingest(community()).errors
+        assert reports(store) == []
+        later = line(
+            "content.reported", "2026-01-03T00:00:00Z", "m3", content_id="c2", rule="spam.bulk"
+        )
+        assert not Ingestor(store, policies).ingest([later]).errors
+        assert [(r.reporter, r.content_id) for r in reports(store)] == [("m3", "c2")]
+        assert reports(store, {"c1"}) == [] and len(reports(store, {"c2"})) == 1
+    finally:
+        store.close()
