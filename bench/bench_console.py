@@ -1,5 +1,6 @@
 """Console pages: the time to render each page (median of RUNS requests through the app in
-this process, signed in as a moderator or a member). `--db URL` measures an existing
+this process, signed in as a moderator, an auditor or a member). A what-if run's own pages
+are not timed: a run replays the whole log. `--db URL` measures an existing
 database, such as the demo's (it adds two tokens and their sessions to it); without it, a
 sim of 2,000 accounts over 30 days."""
 
@@ -22,6 +23,7 @@ from goodstanding.service.tokens import create_token
 from goodstanding.store import Store
 
 ACCOUNTS, DAYS, RUNS = 2_000, 30, 5
+DAY = 86400.0
 
 
 def _signed_in(app: object, token: str) -> TestClient:
@@ -46,28 +48,51 @@ def measure(url: str, conditions: str) -> None:
     """Prints the render time of each console page over the database at `url`."""
     app = create_app(url)
     store: Store = app.state.service.store
-    first = review_queue(store, app.state.service.policies, 1)[0]
+    policies = app.state.service.policies
+    first = review_queue(store, policies, 1)[0]
     busiest = store.execute_sql(
         "SELECT account_id FROM ledger GROUP BY account_id ORDER BY COUNT(*) DESC LIMIT 1"
     )[0][0]
+    biggest = store.execute_sql("SELECT id FROM groups ORDER BY members DESC, id LIMIT 1")[0][0]
+    low, high = store.execute_sql("SELECT MIN(at), MAX(at) FROM events")[0]
+    period = f"from={_day(low)}&to={_day(high + DAY)}"
     content, rule, author = first["content"], first["rule"], first["author"]
+    oldest, newest = policies.versions[0].version, policies.versions[-1].version
     now = time.time()
     moderator = _signed_in(
         app, create_token(store.engine, "moderator", "m0001", None, "bench", now)[1]
     )
+    auditor = _signed_in(app, create_token(store.engine, "auditor", None, None, "bench", now)[1])
     member = _signed_in(app, create_token(store.engine, "member", busiest, None, "bench", now)[1])
     pages = [
-        (moderator, "/dashboard"),
-        (moderator, "/queue"),
-        (moderator, f"/review?content={quote(content)}&rule={quote(rule)}"),
-        (moderator, f"/accounts/{quote(author)}"),
-        (moderator, f"/accounts/{quote(busiest)}"),
-        (moderator, "/appeals"),
-        (member, "/me"),
+        (moderator, "/dashboard", "/dashboard"),
+        (moderator, "/queue", "/queue"),
+        (moderator, "/review", f"/review?content={quote(content)}&rule={quote(rule)}"),
+        (moderator, f"/accounts/{author}", f"/accounts/{quote(author)}"),
+        (moderator, f"/accounts/{busiest} (the busiest)", f"/accounts/{quote(busiest)}"),
+        (moderator, "/appeals", "/appeals"),
+        (member, "/me (the busiest account)", "/me"),
+        (moderator, "/policy", "/policy"),
+        (moderator, f"/policy/versions/{newest}", f"/policy/versions/{quote(newest)}"),
+        (moderator, "/policy/diff", f"/policy/diff?old={quote(oldest)}&new={quote(newest)}"),
+        (moderator, "/whatif", "/whatif"),
+        (moderator, f"/whatif?start={newest}", f"/whatif?start={quote(newest)}"),
+        (moderator, "/search/accounts (by band)", "/search/accounts?band=restricted"),
+        (moderator, "/search/accounts (by rule)", f"/search/accounts?rule={quote(rule)}"),
+        (moderator, "/search/content (newest)", "/search/content"),
+        (moderator, "/search/content (by rule)", f"/search/content?rule={quote(rule)}"),
+        (moderator, "/groups", "/groups"),
+        (moderator, f"/groups/{biggest}", f"/groups/{quote(biggest)}"),
+        (auditor, "/records", "/records"),
+        (moderator, "/transparency (the whole log)", f"/transparency?{period}"),
     ]
-    for client, path in pages:
-        shown = path.split("?")[0] if path.startswith("/review") else path
+    for client, shown, path in pages:
         report(f"console page {shown}", _median_ms(client, path), "ms", conditions)
+
+
+def _day(epoch: float) -> str:
+    """The UTC date of an epoch time, YYYY-MM-DD."""
+    return time.strftime("%Y-%m-%d", time.gmtime(epoch))
 
 
 def main(argv: list[str] | None = None) -> None:

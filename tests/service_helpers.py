@@ -1,7 +1,9 @@
-"""Builders shared by the service's tests: an app over a fresh store, and a token per role."""
+"""Builders shared by the service's tests: an app over a fresh store, a token per role, and a
+browser-like client signed in to the console."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -64,3 +66,24 @@ def make_api(
         )
         assert response.status_code == 200, response.text
     return api
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF secret a console page's forms carry."""
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, html
+    return found[1]
+
+
+def signed_in(api: Api, role: str) -> tuple[TestClient, str]:
+    """A browser-like client signed in to the console with the role's token, and its
+    session's CSRF secret."""
+    client = TestClient(api.client.app)
+    form = client.get("/sign-in")
+    answer = client.post(
+        "/sign-in",
+        data={"token": api.tokens[role], "csrf": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    return client, csrf_of(client.get("/start").text)

@@ -5,10 +5,8 @@ reversing it, a member kept to their own account, and hostile text rendered iner
 
 from __future__ import annotations
 
-import json
 import re
 import time
-import urllib.request
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
@@ -29,19 +27,6 @@ def _item(page: Any) -> tuple[str, str]:
     found = _item_of(page.url)
     assert found, page.url
     return found
-
-
-def _post_events(site: Site, events: list[dict[str, Any]]) -> None:
-    request = urllib.request.Request(
-        f"{site.url}/v1/events?strict=true",
-        data=b"\n".join(json.dumps(e).encode() for e in events),
-        headers={
-            "Authorization": f"Bearer {site.token('platform')}",
-            "Content-Type": "application/x-ndjson",
-        },
-    )
-    with urllib.request.urlopen(request) as answer:
-        assert answer.status == 200
 
 
 def test_two_moderators_never_hold_the_same_item(browser: Any, console_site: Site) -> None:
@@ -142,8 +127,7 @@ def test_hostile_text_and_ids_render_inert(page: Any, console_site: Site) -> Non
         f'<script>window.__xss=1</script> <a href="javascript:window.__xss=1">win</a> '
         f"\u202etxt.exe {PHISHING}"
     )
-    _post_events(
-        console_site,
+    console_site.post_events(
         [
             {
                 "type": "account.registered",

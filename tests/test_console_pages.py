@@ -15,26 +15,7 @@ from fastapi.testclient import TestClient
 from goodstanding.service.context import Limits
 from goodstanding.service.tokens import create_token, revoke_token
 from helpers import line
-from service_helpers import Api, make_api
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, html
-    return found[1]
-
-
-def _signed_in(api: Api, role: str) -> tuple[TestClient, str]:
-    """A browser-like client signed in with the role's token, and its session's CSRF secret."""
-    client = TestClient(api.client.app)
-    form = client.get("/sign-in")
-    answer = client.post(
-        "/sign-in",
-        data={"token": api.tokens[role], "csrf": _csrf(form.text)},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303
-    return client, _csrf(client.get("/start").text)
+from service_helpers import Api, csrf_of, make_api, signed_in
 
 
 @pytest.fixture
@@ -48,7 +29,7 @@ def _events(api: Api) -> int:
 
 
 def test_a_revoked_token_ends_its_sessions(api: Api) -> None:
-    client, _ = _signed_in(api, "moderator")
+    client, _ = signed_in(api, "moderator")
     assert client.get("/queue").status_code == 200
     store = api.client.app.state.service.store
     token_id = api.tokens["moderator"].removeprefix("gs_").split("_")[0]
@@ -59,7 +40,7 @@ def test_a_revoked_token_ends_its_sessions(api: Api) -> None:
 
 def test_failed_sign_ins_are_rate_limited(api: Api) -> None:
     client = TestClient(api.client.app)
-    csrf = _csrf(client.get("/sign-in").text)
+    csrf = csrf_of(client.get("/sign-in").text)
     codes = [
         client.post("/sign-in", data={"token": f"gs_{n}_wrong", "csrf": csrf}).status_code
         for n in range(4)
@@ -89,12 +70,12 @@ def test_a_sign_in_without_the_forms_secret_is_refused(api: Api) -> None:
     ],
 )
 def test_each_role_reaches_only_its_pages(api: Api, role: str, path: str, status: int) -> None:
-    client, _ = _signed_in(api, role)
+    client, _ = signed_in(api, role)
     assert client.get(path).status_code == status
 
 
 def test_a_decision_without_the_csrf_secret_writes_nothing(api: Api) -> None:
-    client, csrf = _signed_in(api, "moderator")
+    client, csrf = signed_in(api, "moderator")
     before = _events(api)
     form = {"content": "c1", "rule": "spam.bulk", "verdict": "violates"}
     answer = client.post("/review/decide", data=form)
@@ -108,7 +89,7 @@ def test_a_decision_without_the_csrf_secret_writes_nothing(api: Api) -> None:
 def test_an_item_another_moderator_holds_cannot_be_decided(api: Api) -> None:
     store = api.client.app.state.service.store
     store.claim("c1", "spam.bulk", "someone-else", time.time(), 600.0)
-    client, csrf = _signed_in(api, "moderator")
+    client, csrf = signed_in(api, "moderator")
     before = _events(api)
     answer = client.post(
         "/review/decide",
@@ -119,7 +100,7 @@ def test_an_item_another_moderator_holds_cannot_be_decided(api: Api) -> None:
 
 
 def test_pages_are_sent_with_a_strict_content_security_policy(api: Api) -> None:
-    client, _ = _signed_in(api, "auditor")
+    client, _ = signed_in(api, "auditor")
     headers = client.get("/dashboard").headers
     assert "script-src 'self'" in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY" and headers["cache-control"] == "no-store"
@@ -140,7 +121,7 @@ def test_a_review_an_appeal_and_its_reversal_on_both_databases(db_url: str) -> N
     store = api.client.app.state.service.store
     api.tokens["mod2"] = create_token(store.engine, "moderator", "mod2", None, "t", time.time())[1]
 
-    moderator, csrf = _signed_in(api, "moderator")
+    moderator, csrf = signed_in(api, "moderator")
     queue = moderator.get("/queue")
     assert "c2" in queue.text and "scam.phishing" in queue.text
     item = moderator.get("/review", params={"content": "c2", "rule": "scam.phishing"})
@@ -155,7 +136,7 @@ def test_a_review_an_appeal_and_its_reversal_on_both_databases(db_url: str) -> N
     for path in ("/dashboard", "/accounts/m1", "/appeals"):
         assert moderator.get(path).status_code == 200, path
 
-    member, member_csrf = _signed_in(api, "member")
+    member, member_csrf = signed_in(api, "member")
     decision = re.search(r'name="decision" value="([^"]+)"', member.get("/me").text)
     assert decision, "the decision is open to appeal"
     filed = member.post(
@@ -167,7 +148,7 @@ def test_a_review_an_appeal_and_its_reversal_on_both_databases(db_url: str) -> N
     own = moderator.get("/appeals")
     appeal = re.search(r'name="appeal" value="([^"]+)"', own.text)
     assert appeal is None and "You took this decision" in own.text
-    other, other_csrf = _signed_in(api, "mod2")
+    other, other_csrf = signed_in(api, "mod2")
     appeal = re.search(r'name="appeal" value="([^"]+)"', other.get("/appeals").text)
     assert appeal
     refused = moderator.post(

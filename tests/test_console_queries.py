@@ -43,12 +43,10 @@ def test_a_score_history_fades_each_line_from_its_date_and_clamps() -> None:
         "half_life_days": 10.0,
         "range": [0.0, 100.0],
         "start": 50.0,
-        "ledger": [
-            {"at": "2026-01-01T00:00:00Z", "dated": "2026-01-01T00:00:00Z", "delta": -80.0},
-            {"at": "2026-01-06T00:00:00Z", "dated": "2026-01-01T00:00:00Z", "delta": 40.0},
-        ],
     }
-    series = dict(score_over_time(explained, points=11))
+    first = 1767225600.0  # 2026-01-01T00:00:00Z
+    ledger = [(first, first, -80.0), (first + 5 * day, first, 40.0)]
+    series = dict(score_over_time(explained, ledger, points=11))
     start = min(series)
     assert series[start] == 0.0, "50 - 80 is clamped to the minimum"
     assert series[start + 4 * day] == 0.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from goodstanding.dueprocess.sor import EU_EEA, Decision, batches, exported, statement
@@ -20,17 +21,23 @@ OTHER = "STATEMENT_CATEGORY_OTHER_VIOLATION_TC"
 
 class Facts:
     """What the store knows around the decisions: who reported what, which content detectors
-    flagged, who wrote what, and every moderation decision."""
+    flagged, who wrote what, and every moderation decision; around one account's decisions
+    only, when `account` is given."""
 
-    def __init__(self, store: Store, policies: PolicySet):
-        self.policies = policies
-        self.reports: dict[str, list[tuple[float, str, str]]] = defaultdict(list)
-        for report in read.reports(store):
-            self.reports[report.content_id].append((report.at, report.reporter, report.rule_id))
+    def __init__(self, store: Store, policies: PolicySet, account: str | None = None):
+        self.store, self.policies, self.account = store, policies, account
+        self.contents = read.contents(store, account)
         self.trusted = {a for p in policies.versions for a in p.detection.trusted_flaggers}
-        self.detected = read.detected(store)
-        self.contents = read.contents(store)
-        self.decisions: dict[str, DecisionState] = read.moderation_decisions(store)
+        self.detected = read.detected(store, account)
+        self.decisions: dict[str, DecisionState] = read.moderation_decisions(store, account)
+
+    @cached_property
+    def reports(self) -> dict[str, list[tuple[float, str, str]]]:
+        """The reports of each content item as (when, reporter, rule), read on first use."""
+        found: dict[str, list[tuple[float, str, str]]] = defaultdict(list)
+        for report in read.reports(self.store, None if self.account is None else self.contents):
+            found[report.content_id].append((report.at, report.reporter, report.rule_id))
+        return found
 
     def rule(self, rule_id: str | None, at: float) -> tuple[str, str, str]:
         """A rule's ground (id, version, title), its text and its DSA category, as in force."""
@@ -41,8 +48,14 @@ class Facts:
         return (f"{rule.id} (policy {policy.version}): {rule.title}", rule.text, rule.dsa_category)
 
     def decision_behind(self, sanction_id: str) -> DecisionState | None:
-        """The moderation decision a sanction (or a block it placed) came from, if any."""
-        return self.decisions.get(sanction_id.split("/", 1)[0])
+        """The moderation decision a sanction (or a block it placed) came from, if any; a
+        block on one account's identity may come from another account's decision."""
+        key = sanction_id.split("/", 1)[0]
+        if key not in self.decisions and self.account is not None:
+            found = read.moderation_decision(self.store, key)
+            if found is not None:
+                self.decisions[key] = found
+        return self.decisions.get(key)
 
     def source(self, content_id: str | None) -> str:
         """Whether a content item came to the platform's attention by a trusted flagger's
@@ -58,9 +71,11 @@ def decisions(
 ) -> Iterator[Decision]:
     """Every decision against an account or its content applied in [start, end): content
     removed, hidden or labelled; warnings, restrictions, suspensions, bans; group
-    administration suspended; identities refused."""
+    administration suspended; identities refused. Those against one account only, when
+    `facts` were gathered for one."""
     facts = facts or Facts(store, policies)
-    for label in read.labels_applied(store, start, end):
+    account = facts.account
+    for label in read.labels_applied(store, start, end, account):
         content_id, rule_id, status, at = label.content_id, label.rule_id, label.status, label.at
         author, kind, posted = facts.contents.get(content_id, Content("", "post", at))
         ground, text, category = facts.rule(rule_id, posted)
@@ -94,7 +109,7 @@ def decisions(
             if status == "upheld" or not detected
             else "own_initiative",
         )
-    for sanction in read.sanctions_applied(store, start, end):
+    for sanction in read.sanctions_applied(store, start, end, account):
         decided = facts.decision_behind(sanction.sanction_id)
         on = decided.content_id if decided is not None else None
         direct = decided is not None and not on  # a moderator's account.sanctioned
@@ -126,9 +141,9 @@ def decisions(
             else "partially",
             source=facts.source(on) if on else "own_initiative",
         )
-    for seq, n, at, account_id in read.admin_suspensions(store, start, end):
+    for seq, n, at, account_id in read.admin_suspensions(store, start, end, account):
         yield _by_standing_rule("admin_suspended", seq, n, account_id, None, at, None)
-    for refused in read.identities_refused(store, start, end):
+    for refused in read.identities_refused(store, start, end, account):
         blocked_by = facts.decision_behind(refused.decision)
         yield _by_standing_rule(
             "identity_refused",

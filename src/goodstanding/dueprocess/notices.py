@@ -11,12 +11,14 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 
 from goodstanding.dueprocess.collect import Facts, decisions
 from goodstanding.dueprocess.sor import ACTION_WORDS, Decision, human_statement
 from goodstanding.policy import PolicySet
+from goodstanding.queries.decisions import AUTHORED, OWNED, scoped
 from goodstanding.store import Store
 from goodstanding.store import schema as tables
 
@@ -64,10 +66,17 @@ def _of_decision(decision: Decision, policies: PolicySet) -> Notice:
 
 def _favourable(store: Store, facts: Facts) -> Iterator[Notice]:
     """Decisions in the person's favour: content shown again, sanctions lifted, group
-    administration restored, appeals received and decided, identity submissions refused."""
+    administration restored, appeals received and decided, identity submissions refused
+    (for the account the facts were gathered for, if one)."""
+
+    def rows(sql: str, scope: str) -> list[Any]:
+        return store.execute_sql(scoped(sql, scope, facts.account), {"account": facts.account})
+
     before: dict[tuple[str, str], str] = {}  # the label a content item had for a rule
-    for seq, n, at, content_id, rule_id, status in store.execute_sql(
-        "SELECT event_seq, n, at, content_id, rule_id, status FROM labels ORDER BY event_seq, n"
+    for seq, n, at, content_id, rule_id, status in rows(
+        "SELECT event_seq, n, at, content_id, rule_id, status FROM labels WHERE {scope}1 = 1 "
+        "ORDER BY event_seq, n",
+        AUTHORED,
     ):
         previous = before.get((content_id, rule_id))
         before[(content_id, rule_id)] = status
@@ -85,8 +94,10 @@ def _favourable(store: Store, facts: Facts) -> Iterator[Notice]:
             body=f"{how} that your {kind} {content_id} does not break rule {rule_id}; its "
             "label was removed and anything it hid is shown again.",
         )
-    for seq, n, at, account_id, sanction_id, reason in store.execute_sql(
-        "SELECT event_seq, n, at, account_id, sanction_id, reason FROM sanction_lifts"
+    for seq, n, at, account_id, sanction_id, reason in rows(
+        "SELECT event_seq, n, at, account_id, sanction_id, reason FROM sanction_lifts "
+        "WHERE {scope}1 = 1",
+        OWNED,
     ):
         yield Notice(
             id=f"sanction_lifts:{seq}:{n}",
@@ -95,8 +106,9 @@ def _favourable(store: Store, facts: Facts) -> Iterator[Notice]:
             subject="A sanction on your account was lifted",
             body=f"Sanction {sanction_id} no longer applies: {reason}.",
         )
-    for seq, n, at, account_id, reasons in store.execute_sql(
-        "SELECT event_seq, n, at, account_id, reasons FROM admin_rights WHERE acting"
+    for seq, n, at, account_id, reasons in rows(
+        "SELECT event_seq, n, at, account_id, reasons FROM admin_rights WHERE {scope}acting",
+        OWNED,
     ):
         yield Notice(
             id=f"admin_rights:{seq}:{n}",
@@ -105,8 +117,10 @@ def _favourable(store: Store, facts: Facts) -> Iterator[Notice]:
             subject="Your group administration rights were restored",
             body=reasons,
         )
-    for seq, n, at, account_id, appeal_id, decision_id, outcome in store.execute_sql(
-        "SELECT event_seq, n, at, account_id, appeal_id, decision_id, outcome FROM appeal_log"
+    for seq, n, at, account_id, appeal_id, decision_id, outcome in rows(
+        "SELECT event_seq, n, at, account_id, appeal_id, decision_id, outcome FROM appeal_log "
+        "WHERE {scope}1 = 1",
+        OWNED,
     ):
         yield Notice(
             id=f"appeal_log:{seq}:{n}",
@@ -118,9 +132,10 @@ def _favourable(store: Store, facts: Facts) -> Iterator[Notice]:
             else f"Your appeal {appeal_id} against decision {decision_id} was received; a "
             "moderator other than the one who decided will review it.",
         )
-    for seq, n, at, account_id, reason in store.execute_sql(
+    for seq, n, at, account_id, reason in rows(
         "SELECT event_seq, n, at, account_id, reason FROM identity_log "
-        "WHERE status = 'refused' AND decision IS NULL AND account_id IS NOT NULL"
+        "WHERE {scope}status = 'refused' AND decision IS NULL AND account_id IS NOT NULL",
+        OWNED,
     ):
         yield Notice(
             id=f"identity_log:{seq}:{n}",
@@ -139,7 +154,7 @@ def notices(
 ) -> list[Notice]:
     """The outbox: notices in time order (unacknowledged only, unless `include_acked`),
     for one account or all."""
-    facts = Facts(store, policies)
+    facts = Facts(store, policies, account)
     found = [
         *(
             _of_decision(d, policies)

@@ -75,10 +75,3 @@ def dashboard(store: Store, start: float, end: float, now: float) -> dict[str, A
         "appeals_by_outcome": [(r[0], int(r[1])) for r in appeals],
         "decisions_by_moderator": [(r[0], int(r[1])) for r in by_moderator],
     }
-
-
-def latest_logged(store: Store) -> float | None:
-    """The `at` of the log's last entry (None for an empty log): where the dashboard's
-    default period ends. One lookup by position, unlike the latest `at` of all."""
-    found = store.execute_sql("SELECT at FROM events ORDER BY seq DESC LIMIT 1")
-    return float(found[0][0]) if found else None

@@ -4,7 +4,11 @@ detections, contents, moderators' decisions)."""
 
 from __future__ import annotations
 
+import threading
+from collections import defaultdict
+from collections.abc import Collection
 from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
 
 import msgspec
 
@@ -77,88 +81,154 @@ class IdentityRefused(NamedTuple):
 
 
 PERIOD = "at >= :start AND at < :end ORDER BY event_seq, n"
+AUTHORED = "content_id IN (SELECT id FROM contents WHERE author = :account) AND "
+"""Keeps a query on content to the content one account wrote."""
+OWNED = "account_id = :account AND "
+"""Keeps a query on accounts to one account."""
 LABELS = (
     "SELECT event_seq, n, event_id, at, content_id, rule_id, status, automated FROM labels "
-    f"WHERE status IN ('upheld', 'hidden', 'flagged') AND {PERIOD}"
+    "WHERE {scope}status IN ('upheld', 'hidden', 'flagged') AND " + PERIOD
 )
 SANCTIONS = (
     "SELECT event_seq, n, sanction_id, account_id, action, at, until, rule_id, trigger "
-    f"FROM sanctions WHERE {PERIOD}"
+    "FROM sanctions WHERE {scope}" + PERIOD
 )
 ADMIN_SUSPENSIONS = (
-    f"SELECT event_seq, n, at, account_id FROM admin_rights WHERE NOT acting AND {PERIOD}"
+    "SELECT event_seq, n, at, account_id FROM admin_rights WHERE {scope}NOT acting AND " + PERIOD
 )
 IDENTITIES_REFUSED = (
     "SELECT event_seq, n, at, account_id, decision, until FROM identity_log "
-    f"WHERE status = 'refused' AND decision IS NOT NULL AND {PERIOD}"
+    "WHERE {scope}status = 'refused' AND decision IS NOT NULL AND " + PERIOD
 )
 
 
-def reports(store: Store) -> list[Report]:
-    """Every report of content in the log, in no particular order."""
-    decode = msgspec.json.Decoder(dict[str, Any]).decode
-    found = []
-    for at, actor, body in store.execute_sql(
-        "SELECT at, actor, body FROM events WHERE type = 'content.reported'"
-    ):
-        event = decode(body)
-        found.append(Report(float(at), actor, event["content_id"], event["rule"]))
-    return found
+def scoped(sql: str, scope: str, account: str | None) -> str:
+    """The query `sql` with its `{scope}` filled: kept to `account` by the condition `scope`
+    (AUTHORED or OWNED), or over the whole store when `account` is None."""
+    return sql.format(scope=scope if account is not None else "")
 
 
-def detected(store: Store) -> set[tuple[str, str]]:
-    """The (content, rule) pairs a detector flagged."""
+class _LoggedReports:
+    """The reports in one store's log by content id, as far as the log had been read. The
+    log is append-only, so each read takes only the entries added since the last."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.after = 0
+        self.by_content: dict[str, list[Report]] = defaultdict(list)
+
+    def catch_up(self, store: Store) -> None:
+        """Reads the reports the log gained (all of them again if the log got shorter, as a
+        database restored from an older copy does)."""
+        last = store.execute_sql("SELECT MAX(seq) FROM events")[0][0] or 0
+        if last < self.after:
+            self.after, self.by_content = 0, defaultdict(list)
+        decode = msgspec.json.Decoder(dict[str, Any]).decode
+        for at, actor, body in store.execute_sql(
+            "SELECT at, actor, body FROM events WHERE type = 'content.reported' "
+            "AND seq > :after AND seq <= :last ORDER BY seq",
+            {"after": self.after, "last": last},
+        ):
+            event = decode(body)
+            found = Report(float(at), actor, event["content_id"], event["rule"])
+            self.by_content[found.content_id].append(found)
+        self.after = last
+
+
+_READ: WeakKeyDictionary[Store, _LoggedReports] = WeakKeyDictionary()
+_READING = threading.Lock()
+
+
+def reports(store: Store, about: Collection[str] | None = None) -> list[Report]:
+    """Every report of content in the log (of the content ids in `about` only, when given),
+    each content item's in log order."""
+    with _READING:
+        known = _READ.setdefault(store, _LoggedReports())
+    with known.lock:
+        known.catch_up(store)
+        wanted = known.by_content if about is None else about
+        return [r for content_id in wanted for r in known.by_content.get(content_id, ())]
+
+
+def detected(store: Store, account: str | None = None) -> set[tuple[str, str]]:
+    """The (content, rule) pairs a detector flagged (on `account`'s content, when given)."""
+    sql = "SELECT content_id, rule_id FROM flags WHERE {scope}source = 'detector'"
     return {
         (r[0], r[1])
-        for r in store.execute_sql(
-            "SELECT content_id, rule_id FROM flags WHERE source = 'detector'"
-        )
+        for r in store.execute_sql(scoped(sql, AUTHORED, account), {"account": account})
     }
 
 
-def contents(store: Store) -> dict[str, Content]:
-    """Every content item's author, kind and posting time, by id."""
+def contents(store: Store, account: str | None = None) -> dict[str, Content]:
+    """The author, kind and posting time of every content item a label or a moderation
+    decision names (of `account`'s content only, when given), by id: the content that
+    decisions are about."""
+    sql = (
+        "SELECT id, author, kind, at FROM contents WHERE {scope}id IN "
+        "(SELECT content_id FROM labels UNION SELECT content_id FROM decisions)"
+    )
+    scope = "author = :account AND "
     return {
         r[0]: Content(r[1], r[2], float(r[3]))
-        for r in store.execute_sql("SELECT id, author, kind, at FROM contents")
+        for r in store.execute_sql(scoped(sql, scope, account), {"account": account})
     }
 
 
-def moderation_decisions(store: Store) -> dict[str, DecisionState]:
-    """Every moderator's (or automatic) upheld decision, by id."""
+def moderation_decisions(store: Store, account: str | None = None) -> dict[str, DecisionState]:
+    """Every moderator's (or automatic) upheld decision (on `account`'s content, when
+    given), by id."""
+    sql = "SELECT state FROM decisions"
+    if account is not None:
+        sql += " WHERE account_id = :account"
     decode = decision_codec[1].decode
-    return {
-        d.id: d
-        for d in (
-            decode(bytes(blob)) for (blob,) in store.execute_sql("SELECT state FROM decisions")
-        )
-    }
+    rows = store.execute_sql(sql, {"account": account})
+    return {d.id: d for d in (decode(bytes(blob)) for (blob,) in rows)}
 
 
-def labels_applied(store: Store, start: float, end: float) -> list[LabelApplied]:
-    """Labels restricting content applied in [start, end), in log order."""
+def moderation_decision(store: Store, decision_id: str) -> DecisionState | None:
+    """One upheld decision by its id, None when there is none."""
+    rows = store.execute_sql("SELECT state FROM decisions WHERE id = :id", {"id": decision_id})
+    return decision_codec[1].decode(bytes(rows[0][0])) if rows else None
+
+
+def labels_applied(
+    store: Store, start: float, end: float, account: str | None = None
+) -> list[LabelApplied]:
+    """Labels restricting content (`account`'s content, when given) applied in [start, end),
+    in log order."""
+    rows = store.execute_sql(
+        scoped(LABELS, AUTHORED, account), {"start": start, "end": end, "account": account}
+    )
+    return [LabelApplied(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7])) for r in rows]
+
+
+def sanctions_applied(
+    store: Store, start: float, end: float, account: str | None = None
+) -> list[SanctionApplied]:
+    """Sanctions imposed (on `account`, when given) in [start, end), in log order."""
+    params = {"start": start, "end": end, "account": account}
     return [
-        LabelApplied(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]))
-        for r in store.execute_sql(LABELS, {"start": start, "end": end})
+        SanctionApplied(*r) for r in store.execute_sql(scoped(SANCTIONS, OWNED, account), params)
     ]
 
 
-def sanctions_applied(store: Store, start: float, end: float) -> list[SanctionApplied]:
-    """Sanctions imposed in [start, end), in log order."""
-    return [SanctionApplied(*r) for r in store.execute_sql(SANCTIONS, {"start": start, "end": end})]
+def admin_suspensions(
+    store: Store, start: float, end: float, account: str | None = None
+) -> list[AdminSuspended]:
+    """Group administration suspended by standing (`account`'s, when given) in [start, end),
+    in log order."""
+    params = {"start": start, "end": end, "account": account}
+    sql = scoped(ADMIN_SUSPENSIONS, OWNED, account)
+    return [AdminSuspended(*r) for r in store.execute_sql(sql, params)]
 
 
-def admin_suspensions(store: Store, start: float, end: float) -> list[AdminSuspended]:
-    """Group administration suspended by standing in [start, end), in log order."""
-    return [
-        AdminSuspended(*r)
-        for r in store.execute_sql(ADMIN_SUSPENSIONS, {"start": start, "end": end})
-    ]
-
-
-def identities_refused(store: Store, start: float, end: float) -> list[IdentityRefused]:
-    """Identities refused by a blocking decision in [start, end), in log order."""
+def identities_refused(
+    store: Store, start: float, end: float, account: str | None = None
+) -> list[IdentityRefused]:
+    """Identities refused by a blocking decision (to `account`, when given) in [start, end),
+    in log order."""
+    params = {"start": start, "end": end, "account": account}
     return [
         IdentityRefused(r[0], r[1], r[2], r[3], str(r[4]), r[5])
-        for r in store.execute_sql(IDENTITIES_REFUSED, {"start": start, "end": end})
+        for r in store.execute_sql(scoped(IDENTITIES_REFUSED, OWNED, account), params)
     ]

@@ -32,10 +32,22 @@ def explanation(store: Store, policies: PolicySet, account_id: str, t: float) ->
     unless it fell outside the policy's range: `clamped` then names the bound it was kept
     at ("min" or "max"). Raises NotFound for an unknown account and NotRegistered for one
     that registered after t."""
+    return explained_with_points(store, policies, account_id, t, None)[0]
+
+
+def explained_with_points(
+    store: Store, policies: PolicySet, account_id: str, t: float, newest: int | None
+) -> tuple[dict[str, Any], list[tuple[float, float, float]]]:
+    """The explanation at time t with only its `newest` latest ledger lines (all when None),
+    and every ledger line as (when it was written, the date it fades from, its change):
+    what a chart of the score needs."""
     account = account_at(store, policies, account_id, t)
     policy = policy_in_force(policies, t)
     scoring = policy.scoring
     params = {"id": account_id, "t": t}
+    rows = store.execute_sql(LEDGER, params)
+    points = [(float(r[0]), float(r[1]), float(r[2])) for r in rows]
+    detailed = rows if newest is None else rows[max(0, len(rows) - newest) :]
     lines = []
     for (
         shown,
@@ -47,7 +59,7 @@ def explanation(store: Store, policies: PolicySet, account_id: str, t: float) ->
         evidence,
         note,
         event_id,
-    ) in store.execute_sql(LEDGER, params):
+    ) in detailed:
         rule = policies.rule_text(version, rule_id) if rule_id else None
         lines.append(
             {
@@ -68,7 +80,7 @@ def explanation(store: Store, policies: PolicySet, account_id: str, t: float) ->
     faded = account.decayed(t, scoring.half_life_seconds)
     raw = scoring.start + faded
     clamped = "min" if raw < scoring.min else "max" if raw > scoring.max else None
-    return standing_of(account, policies, policy, t) | {
+    explained = standing_of(account, policies, policy, t) | {
         "start": scoring.start,
         "sum_of_faded_entries": faded,
         "unclamped_score": raw,
@@ -87,3 +99,4 @@ def explanation(store: Store, policies: PolicySet, account_id: str, t: float) ->
             for r in store.execute_sql(SANCTIONS, params)
         ],
     }
+    return explained, points

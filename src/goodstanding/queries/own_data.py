@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
@@ -43,11 +44,7 @@ TIME_COLUMNS = {"at", "until", "expires_at"}
 def account_export(store: Store, account_id: str) -> dict[str, Any]:
     """Everything held about one account: its own events, its standing's ledger, decisions,
     sanctions and appeals; raises NotFound for an unknown account."""
-    found = store.execute_sql(
-        "SELECT role, registered_at FROM accounts WHERE id = :id", {"id": account_id}
-    )
-    if not found:
-        raise NotFound(f"unknown account {account_id!r}")
+    role, registered_at = _registered(store, account_id)
     decode = msgspec.json.Decoder(dict[str, Any]).decode
     events = [
         decode(body)
@@ -57,14 +54,34 @@ def account_export(store: Store, account_id: str) -> dict[str, Any]:
     ]
     data: dict[str, Any] = {
         "account": account_id,
-        "role": found[0][0],
-        "registered_at": iso(found[0][1]),
+        "role": role,
+        "registered_at": iso(registered_at),
         "events_by_this_account": events,
     }
-    for name, sql in SECTIONS.items():
-        rows = store.execute_sql(sql, {"id": account_id})
-        data[name] = [_readable(dict(row._mapping)) for row in rows]
-    return data
+    return data | own_sections(store, account_id, SECTIONS)
+
+
+def own_sections(store: Store, account_id: str, names: Iterable[str]) -> dict[str, Any]:
+    """The named sections (keys of SECTIONS) of one account's own data, as `account_export`
+    gives them; raises NotFound for an unknown account."""
+    _registered(store, account_id)
+    return {
+        name: [
+            _readable(dict(row._mapping))
+            for row in store.execute_sql(SECTIONS[name], {"id": account_id})
+        ]
+        for name in names
+    }
+
+
+def _registered(store: Store, account_id: str) -> tuple[str, float]:
+    """An account's role and registration time; NotFound for an unknown account."""
+    found = store.execute_sql(
+        "SELECT role, registered_at FROM accounts WHERE id = :id", {"id": account_id}
+    )
+    if not found:
+        raise NotFound(f"unknown account {account_id!r}")
+    return found[0][0], found[0][1]
 
 
 def _readable(row: dict[str, Any]) -> dict[str, Any]:

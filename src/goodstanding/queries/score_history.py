@@ -1,5 +1,5 @@
-"""An account's score over time, from the ledger lines of its explanation: each line counts
-from when it was written, faded from its own date, the sum kept within the policy's range."""
+"""An account's score over time, from the ledger lines behind it: each line counts from
+when it was written, faded from its own date, the sum kept within the policy's range."""
 
 from __future__ import annotations
 
@@ -11,13 +11,17 @@ def _epoch(text: str) -> float:
     return datetime.fromisoformat(text).timestamp()
 
 
-def score_over_time(explained: dict[str, Any], points: int = 120) -> list[tuple[float, float]]:
+def score_over_time(
+    explained: dict[str, Any], ledger: list[tuple[float, float, float]], points: int = 120
+) -> list[tuple[float, float]]:
     """(time, score) at `points` evenly spaced instants from registration to the explanation's
-    instant, and just after every line that moved the score by one point or more."""
+    instant, and just after every line that moved the score by one point or more; `ledger`
+    holds every line behind the score as (when written, dated, change), as `ledger_points`
+    gives them."""
     start, end = _epoch(explained["registered_at"]), _epoch(explained["as_of"])
     half_life = explained["half_life_days"] * 86400.0
     low, high = explained["range"]
-    lines = sorted((_epoch(x["at"]), _epoch(x["dated"]), x["delta"]) for x in explained["ledger"])
+    lines = sorted(ledger)
     step = (end - start) / max(1, points - 1)
     instants = sorted(
         {*(start + k * step for k in range(points)), *(s for s, _, d in lines if abs(d) >= 1)}

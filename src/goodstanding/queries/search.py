@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import msgspec
-from sqlalchemy import Select, and_, exists, select
+from sqlalchemy import Select, and_, exists, select, union
 
 from goodstanding.store import Store
 from goodstanding.store import schema as tables
@@ -93,13 +93,19 @@ def contents(store: Store, where: ContentFilter, offset: int = 0) -> Page:
     """Content matching every filter given, newest first, with its labels."""
     c, lab, f = tables.contents.c, tables.labels.c, tables.flags.c
     query = select(c.id, c.author, c.kind, c.at, c.visible).order_by(c.at.desc(), c.id)
+    # each filter picks content ids first, then the few contents: a correlated test on every
+    # content item, newest first, reads the whole table for a rare rule
     if where.rule:
         query = query.where(
-            exists().where(and_(lab.content_id == c.id, lab.rule_id == where.rule))
-            | exists().where(and_(f.content_id == c.id, f.rule_id == where.rule))
+            c.id.in_(
+                union(
+                    select(lab.content_id).where(lab.rule_id == where.rule),
+                    select(f.content_id).where(f.rule_id == where.rule),
+                )
+            )
         )
     if where.label:
-        query = query.where(exists().where(and_(lab.content_id == c.id, lab.status == where.label)))
+        query = query.where(c.id.in_(select(lab.content_id).where(lab.status == where.label)))
     if where.reporter:
         query = query.where(c.id.in_(_reported_by(store, where.reporter)))
     rows, offset, more = _page(store, query, offset)

@@ -3,6 +3,7 @@ ingest, and the read-side queries the CLI uses. Routes call only these functions
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from goodstanding.pipeline.ingest import Progress, parse_policy_files
 from goodstanding.pipeline.records_export import ExportRefused, export_records
 from goodstanding.pipeline.whatif import WhatIf, drill_down
 from goodstanding.pipeline.whatif import what_if as run_what_if
-from goodstanding.policy import Policy, PolicyError, PolicySet, Problem
+from goodstanding.policy import DEFAULT_POLICY, Policy, PolicyError, PolicySet, Problem
 from goodstanding.policy.model import PRIVILEGES
 from goodstanding.policy.retention import Hold
 from goodstanding.queries import policies as policy_view
@@ -41,14 +42,13 @@ from goodstanding.queries.check import (
 )
 from goodstanding.queries.content import content_record
 from goodstanding.queries.dashboard import dashboard as dashboard_figures
-from goodstanding.queries.dashboard import latest_logged
-from goodstanding.queries.explain import explanation
+from goodstanding.queries.explain import explained_with_points, explanation
 from goodstanding.queries.groups import group as group_at
 from goodstanding.queries.history import NotRegistered, account_at
-from goodstanding.queries.lookup import NotFound, policy_in_force
+from goodstanding.queries.lookup import NotFound, last_event_time, policy_in_force
 from goodstanding.queries.memberships import groups_of, identity_status
 from goodstanding.queries.moderation import review_queue
-from goodstanding.queries.own_data import account_export
+from goodstanding.queries.own_data import own_sections
 from goodstanding.queries.review import QueueFilter, open_items, review_item
 from goodstanding.queries.score_history import score_over_time
 from goodstanding.queries.standing import standing as standing_at
@@ -147,12 +147,9 @@ def explain(store: Store, policies: PolicySet, account_id: str, t: float) -> dic
 
 def account_sanctions(store: Store, account_id: str) -> dict[str, Any]:
     """The sanctions imposed on an account and those lifted (from its own-data export)."""
-    data = account_export(store, account_id)
-    return {
-        "account": account_id,
-        "sanctions": data["sanctions"],
-        "sanctions_lifted": data["sanctions_lifted"],
-    }
+    return {"account": account_id} | own_sections(
+        store, account_id, ("sanctions", "sanctions_lifted")
+    )
 
 
 def account_statements(store: Store, policies: PolicySet, account_id: str) -> list[dict[str, Any]]:
@@ -277,16 +274,17 @@ def dashboard(store: Store, start: float, end: float, now: float) -> dict[str, A
 
 
 def latest_event_time(store: Store) -> float | None:
-    """The `at` of the log's last entry, None for an empty log."""
-    return latest_logged(store)
+    """The latest `at` in the log, None for an empty log."""
+    return last_event_time(store)
 
 
 def score_history(
-    store: Store, policies: PolicySet, account_id: str, t: float
-) -> tuple[dict[str, Any], list[tuple[float, float]]]:
-    """An account's explanation at time t and its score over time up to t."""
-    explained = explanation(store, policies, account_id, t)
-    return explained, score_over_time(explained)
+    store: Store, policies: PolicySet, account_id: str, t: float, newest: int
+) -> tuple[dict[str, Any], int, list[tuple[float, float]]]:
+    """An account's explanation at time t with its `newest` latest ledger lines, how many
+    ledger lines there are in all, and its score over time up to t."""
+    explained, points = explained_with_points(store, policies, account_id, t, newest)
+    return explained, len(points), score_over_time(explained, points)
 
 
 def account_groups(store: Store, account_id: str) -> list[dict[str, Any]]:
@@ -369,10 +367,13 @@ def recorded_policy_text(store: Store, version: str) -> str | None:
 
 @contextmanager
 def draft_file(text: str) -> Iterator[str]:
-    """A draft policy's text as a file in a scratch folder, deleted on leaving; its path."""
+    """A draft policy's text as a file in a scratch folder, deleted on leaving; its path.
+    The default policy's term lists lie beside it, so that a draft copied from a version
+    that names them (as the default policy does) loads."""
     with tempfile.TemporaryDirectory(prefix="goodstanding-draft-") as folder:
         path = Path(folder) / "draft.toml"
         path.write_text(text, encoding="utf-8")
+        shutil.copytree(DEFAULT_POLICY.parent / "terms", Path(folder) / "terms")
         yield str(path)
 
 

@@ -61,6 +61,8 @@ def _chain_table(name: str) -> Table:
 
 events = _chain_table("events")
 Index("ix_events_actor", events.c.actor)
+Index("ix_events_at", events.c.at)
+Index("ix_events_type", events.c.type)
 
 # What people did through goodstanding itself (exports, holds, purges, acknowledgements):
 # who, what, when and why. Never reset by a replay.
@@ -90,6 +92,7 @@ contents = Table(
     Column("state", LargeBinary, nullable=False),
 )
 Index("ix_contents_author", contents.c.author)
+Index("ix_contents_newest", contents.c.at.desc(), contents.c.id)
 
 groups = Table(
     "groups",

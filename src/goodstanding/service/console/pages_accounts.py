@@ -43,7 +43,9 @@ def account(
     if not backend.account_exists(svc.store, account_id):
         raise unknown(account_id)
     now = svc.now()
-    explained, series = backend.score_history(svc.store, svc.policies, account_id, now)
+    explained, ledger_lines, series = backend.score_history(
+        svc.store, svc.policies, account_id, now, LEDGER_SHOWN
+    )
     policy = backend.policy_at(svc.policies, now)
     low, high = explained["range"]
     return page(
@@ -52,7 +54,8 @@ def account(
         seen,
         account=account_id,
         explained=explained,
-        lines=explained["ledger"][::-1][:LEDGER_SHOWN],
+        lines=explained["ledger"][::-1],
+        ledger_lines=ledger_lines,
         chart=line_chart(series, low, high, [(b.name, b.min) for b in policy.bands]),
         sanctions=backend.account_sanctions(svc.store, account_id),
         statements=backend.account_statements(svc.store, svc.policies, account_id),
