@@ -162,3 +162,49 @@ def test_a_review_an_appeal_and_its_reversal_on_both_databases(db_url: str) -> N
     account = other.get("/accounts/m1").text
     assert "appeal_reversed" in account and "the decision was reversed" in account
     assert "reversed: the decision was withdrawn" in member.get("/me").text
+
+
+def test_a_moderator_suspends_from_the_account_page_and_another_lifts_it(db_url: str) -> None:
+    api = make_api(db_url)
+    store = api.client.app.state.service.store
+    mod2 = line("account.registered", "2026-01-02T00:00:00Z", "mod2", role="moderator")
+    platform = {**api.as_("platform"), "Content-Type": "application/x-ndjson"}
+    assert api.client.post("/v1/events", content=mod2, headers=platform).is_success
+    api.tokens["mod2"] = create_token(store.engine, "moderator", "mod2", None, "t", time.time())[1]
+    moderator, csrf = signed_in(api, "moderator")
+    page = moderator.get("/accounts/m1").text
+    assert 'action="/sanctions"' in page and '<option value="suspension">' in page
+    form = {
+        "account": "m1",
+        "action": "suspension",
+        "days": "2",
+        "rule": "spam.bulk",
+        "note": "Forty identical <b>messages</b>",
+        "csrf": csrf,
+    }
+    assert moderator.post("/sanctions", data={**form, "csrf": "x"}).status_code == 403
+    imposed = moderator.post("/sanctions", data=form)
+    assert (
+        imposed.status_code == 200 and "Forty identical &lt;b&gt;messages&lt;/b&gt;" in imposed.text
+    )
+    assert "Forty identical <b>" not in imposed.text  # the statement is escaped
+    again = moderator.post("/sanctions", data=form)
+    assert again.status_code == 422 and "already bound" in again.text
+    bad_days = moderator.post("/sanctions", data={**form, "days": "soon"})
+    assert bad_days.status_code == 422 and "Days must be a number" in bad_days.text
+
+    member, _ = signed_in(api, "member")
+    assert "Forty identical" in member.get("/me").text  # the member's statement of reasons
+
+    other, other_csrf = signed_in(api, "mod2")
+    sanction = re.search(r'name="sanction_id" value="([^"]+)"', other.get("/accounts/m1").text)
+    assert sanction and sanction[1].endswith("/m1/suspension")
+    lift = {"account": "m1", "sanction_id": sanction[1], "note": "second look", "csrf": other_csrf}
+    lifted = other.post("/sanctions/lift", data=lift)
+    assert lifted.status_code == 200 and "lifted by a moderator: second look" in lifted.text
+    assert 'name="sanction_id"' not in lifted.text  # nothing binds any more
+    check = {"account": "m1", "action": "post"}
+    assert (
+        api.client.post("/v1/check", json=check, headers=api.as_("platform")).json()["decision"]
+        == "allow"
+    )

@@ -25,7 +25,7 @@ from goodstanding.pipeline.records_export import ExportRefused, export_records
 from goodstanding.pipeline.whatif import WhatIf, drill_down
 from goodstanding.pipeline.whatif import what_if as run_what_if
 from goodstanding.policy import DEFAULT_POLICY, Policy, PolicyError, PolicySet, Problem
-from goodstanding.policy.model import PRIVILEGES
+from goodstanding.policy.model import ACTIONS, PRIVILEGES
 from goodstanding.policy.retention import Hold
 from goodstanding.queries import policies as policy_view
 from goodstanding.queries import search
@@ -68,6 +68,7 @@ from goodstanding.store import schema as tables
 from goodstanding.store.checkpoint import CheckpointError, latest_checkpoint
 
 __all__ = [
+    "ACTIONS",
     "PRIVILEGES",
     "ChainError",
     "CheckpointError",

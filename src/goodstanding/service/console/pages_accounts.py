@@ -1,10 +1,13 @@
 """GET /accounts/{id} (moderators): an account's standing, its score over time, the
 explanation line by line, strikes, sanctions with their statements of reasons, appeals,
-identity checks, groups and notes; POST /notes adds a note. A member reaches only their
+identity checks, groups and notes; POST /notes adds a note, POST /sanctions imposes a step
+of the ladder and POST /sanctions/lift lifts a binding sanction. A member reaches only their
 own account (as /me); any other is answered as unknown."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Path, Request
@@ -15,8 +18,8 @@ from goodstanding.service.console.charts import line_chart
 from goodstanding.service.console.errors import PageError
 from goodstanding.service.console.render import page
 from goodstanding.service.console.routing import PageRoute
-from goodstanding.service.console.session import Viewer, check_csrf, role
-from goodstanding.service.context import Service, service
+from goodstanding.service.console.session import Viewer, acting, check_csrf, role
+from goodstanding.service.context import Refused, Service, service
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 NOTE_CHARS = 2000
@@ -47,6 +50,8 @@ def account(
         svc.store, svc.policies, account_id, now, LEDGER_SHOWN
     )
     policy = backend.policy_at(svc.policies, now)
+    today = datetime.fromtimestamp(now, UTC)
+    steps = [*policy.sanctions.strike_steps, *policy.sanctions.score_steps]
     low, high = explained["range"]
     return page(
         request,
@@ -64,6 +69,8 @@ def account(
         groups=backend.account_groups(svc.store, account_id),
         notes=backend.account_notes(svc.store, account_id),
         note_chars=NOTE_CHARS,
+        steps=[a for a in backend.ACTIONS if any(s.action == a for s in steps)],
+        rules=[r for r in policy.rules if r.in_force(today)],
     )
 
 
@@ -82,3 +89,52 @@ def add_note(
     author = seen.account or seen.token.subject
     backend.add_note(svc.store, account, author, svc.now(), text.strip() or text)
     return RedirectResponse(f"/accounts/{quote(account)}#notes", 303)
+
+
+@router.post("/sanctions")
+def impose(
+    account: str = Form(min_length=1, max_length=200),
+    action: backend.SanctionAction = Form(),
+    rule: str = Form(min_length=1, max_length=100),
+    note: str = Form(min_length=1, max_length=NOTE_CHARS),
+    days: str = Form("", max_length=20),
+    csrf: str = Form("", max_length=200),
+    seen: Viewer = Depends(role("moderator")),
+    svc: Service = Depends(service),
+) -> Response:
+    """Imposes a step of the ladder on the account as the signed-in moderator (an
+    `account.sanctioned` event, as POST /v1/accounts/{id}/sanctions writes it)."""
+    check_csrf(seen, csrf)
+    fields: dict[str, Any] = {"account": account, "action": action, "rule": rule, "note": note}
+    if days.strip():
+        try:
+            fields["days"] = float(days)
+        except ValueError:
+            raise PageError(422, f"Days must be a number, not {days!r}.") from None
+    _write(svc, seen, "account.sanctioned", fields)
+    return RedirectResponse(f"/accounts/{quote(account)}#sanctions", 303)
+
+
+@router.post("/sanctions/lift")
+def lift(
+    account: str = Form(min_length=1, max_length=200),
+    sanction_id: str = Form(min_length=1, max_length=500),
+    note: str = Form(min_length=1, max_length=NOTE_CHARS),
+    csrf: str = Form("", max_length=200),
+    seen: Viewer = Depends(role("moderator")),
+    svc: Service = Depends(service),
+) -> Response:
+    """Lifts a binding sanction as the signed-in moderator (an `account.sanction_lifted`
+    event, as POST /v1/accounts/{id}/sanctions/lift writes it)."""
+    check_csrf(seen, csrf)
+    fields = {"account": account, "sanction_id": sanction_id, "note": note}
+    _write(svc, seen, "account.sanction_lifted", fields)
+    return RedirectResponse(f"/accounts/{quote(account)}#sanctions", 303)
+
+
+def _write(svc: Service, seen: Viewer, kind: str, fields: dict[str, Any]) -> None:
+    """Writes the moderator's event; a 422 page with the engine's reason when refused."""
+    try:
+        svc.write(seen.token, acting(seen), kind, fields)
+    except Refused as error:
+        raise PageError(422, f"Refused: {error}") from None
