@@ -194,7 +194,9 @@ def test_a_moderator_suspends_from_the_account_page_and_another_lifts_it(db_url:
     assert bad_days.status_code == 422 and "Days must be a number" in bad_days.text
 
     member, _ = signed_in(api, "member")
-    assert "Forty identical" in member.get("/me").text  # the member's statement of reasons
+    mine = member.get("/me").text
+    assert "Forty identical" in mine  # the member's statement of reasons ...
+    assert "a moderator found your conduct breaks spam.bulk" in mine  # ... open to appeal
 
     other, other_csrf = signed_in(api, "mod2")
     sanction = re.search(r'name="sanction_id" value="([^"]+)"', other.get("/accounts/m1").text)

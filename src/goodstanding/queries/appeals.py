@@ -56,8 +56,9 @@ def appeal_case(store: Store, appeal_id: str) -> dict[str, Any] | None:
 
 
 def appealable(store: Store, account_id: str) -> list[dict[str, Any]]:
-    """The decisions on an account's content that stand and have not been appealed, newest
-    first: what the account may still appeal (within the policy's window)."""
+    """The decisions on an account's content, and the sanctions imposed on it directly
+    (`content` empty), that stand and have not been appealed, newest first: what the account
+    may still appeal (within the policy's window)."""
     rows = store.execute_sql(
         "SELECT id, at, content_id, rule_id FROM decisions WHERE account_id = :id "
         "AND appeal_id IS NULL AND NOT reversed ORDER BY at DESC, id",
