@@ -15,8 +15,10 @@ and leave; authors appeal some decisions against them; a few members verify a Ch
 resident identity number or mobile number, and a few sanctioned ones come back under a
 second account with the same identity typed differently. A few members hold every comment
 under their posts for their approval, and approve or reject each a few hours later.
-Activity per account is heavy-tailed. The same config always gives the same bytes: the
-only source of randomness is ``random.Random(config.seed)``.
+Moderators warn some ring members directly, and now and then restrict an ordinary member
+by mistake and lift it hours later. Activity per account is heavy-tailed. The same config
+always gives the same bytes: the only sources of randomness are ``random.Random(config.seed)``
+and, for the moderators' direct sanctions, a second generator seeded from it.
 
 Violating texts are built from ``VIOLATION_VOCABULARY``, one table of markers per rule id,
 so that detectors can be evaluated against it. The gravest kinds of content are never

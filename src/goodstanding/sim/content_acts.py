@@ -243,7 +243,7 @@ class ContentActs(World):
         """A moderator who upholds a ring member's post sometimes warns them directly for the
         ring's trading of likes, and now and then restricts, by mistake, an ordinary member
         who never posted a violation, outside groups (the lift follows, see `_lift`)."""
-        rng, author = self.rng, self.c_author[c]
+        rng, author = self.moderation_rng, self.c_author[c]
         if author not in self.warned_directly and rng.random() < 0.3:
             self.warned_directly.add(author)
             self._sanction(t, moderator, author, "warning")
@@ -268,22 +268,23 @@ class ContentActs(World):
         event["account"] = self.ids[member]
         event["action"] = action
         event["rule"] = "manipulation.fake_engagement"
-        event["note"] = self.rng.choice(SANCTION_NOTES)
+        event["note"] = self.moderation_rng.choice(SANCTION_NOTES)
         if days:
             event["days"] = days
-        self._emit(event, t)
+        self._emit(event, t, self.moderation_rng)
         self.truth.direct_sanctions[cast(str, event["id"])] = action
         return cast(str, event["id"])
 
     def _lift(self, t: int, k: int) -> None:
         """Another moderator lifts a restriction imposed by mistake, hours later."""
         sanction_id, member, moderator = self.restrictions[k]
-        other = (moderator + 1 + self.rng.randrange(len(self.mod_ids) - 1)) % len(self.mod_ids)
+        rng = self.moderation_rng
+        other = (moderator + 1 + rng.randrange(len(self.mod_ids) - 1)) % len(self.mod_ids)
         event = self._event("account.sanction_lifted", t, self.mod_ids[other])
         event["account"] = self.ids[member]
         event["sanction_id"] = sanction_id
-        event["note"] = self.rng.choice(LIFT_NOTES)
-        self._emit(event, t)
+        event["note"] = rng.choice(LIFT_NOTES)
+        self._emit(event, t, rng)
         self.truth.lifted_sanctions.append(cast(str, event["id"]))
 
     def _upheld(self, t: int, c: int, decision: str, moderator: int, mistaken: bool) -> None:

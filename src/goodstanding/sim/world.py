@@ -312,6 +312,8 @@ class World:
         self.appeals: list[tuple[str, int]] = []
         # moderators acting on accounts directly: members who ever posted a violation, ring
         # members warned, members restricted by mistake: (sanction id, member, moderator)
+        # drawn from their own generator, so that they leave every other draw as it was
+        self.moderation_rng = random.Random(f"{self.cfg.seed}:moderation")
         self.violators: set[int] = set()
         self.warned_directly: set[int] = set()
         self.restrictions: list[tuple[str, int, int]] = []
@@ -415,8 +417,10 @@ class World:
         self.next_event += 1
         return {"id": f"e{self.next_event:08d}", "type": kind, "at": self.clock(t), "actor": actor}
 
-    def _emit(self, event: dict[str, object], t: int) -> None:
-        cfg, rng = self.cfg, self.rng
+    def _emit(self, event: dict[str, object], t: int, rng: random.Random | None = None) -> None:
+        """Sends the event now, later (late delivery) or twice (a redelivery), as the config's
+        shares say, drawing from `rng` (default: the run's own generator)."""
+        cfg, rng = self.cfg, rng or self.rng
         deliver = t
         if cfg.late_share and event["type"] in _LEAF_TYPES and rng.random() < cfg.late_share:
             deliver = t + 120 + int(rng.random() * 3 * 3600)
