@@ -247,17 +247,20 @@ class ContentActs(World):
         if author not in self.warned_directly and rng.random() < 0.3:
             self.warned_directly.add(author)
             self._sanction(t, moderator, author, "warning")
-        if len(self.mod_ids) < 2 or rng.random() >= 0.05:
+        if len(self.mod_ids) < 2 or rng.random() >= 0.1:
             return
-        member = rng.randrange(self.n_registered)
         mistaken = {sanctioned for _, sanctioned, _ in self.restrictions}
-        if (
-            self.kind[member] != ORDINARY
-            or member in self.violators
-            or member in mistaken
-            or member in self.member_of
-            or member in self.g_owner
-        ):
+        eligible = (
+            m
+            for m in (rng.randrange(self.n_registered) for _ in range(10))
+            if self.kind[m] == ORDINARY
+            and m not in self.violators
+            and m not in mistaken
+            and m not in self.member_of
+            and m not in self.g_owner
+        )
+        member = next(eligible, None)
+        if member is None:
             return
         event_id = self._sanction(t, moderator, member, "restriction", days=3)
         self.restrictions.append((f"{event_id}/{self.ids[member]}/restriction", member, moderator))
