@@ -24,7 +24,7 @@ from goodstanding.service import backend
 from goodstanding.store import Store
 from helpers import POLICY_V1, line
 from service_helpers import Api, make_api, signed_in
-from test_whatif import COSTLY_POSTS, INSULT_TERMS, community, draft, published
+from test_whatif import COSTLY_POSTS, INSULT_TERMS, LOW_START, community, draft, published
 
 AUTOMATIC_INSULTS = (
     INSULT_TERMS[0],
@@ -185,6 +185,20 @@ def test_a_whatif_runs_in_the_background_and_writes_nothing_live(
     assert "Sanctions that would appear (3)" in _finished(client, again.headers["location"])
     assert published(_store(api)) == before, "the log, policies and projections are unchanged"
     assert [p.version for p in load_policies(_store(api)).versions] == ["t1", "t2"]
+
+
+def test_a_whatif_run_lists_the_logged_events_the_draft_would_refuse(
+    moderator: tuple[TestClient, str], tmp_path: Path
+) -> None:
+    client, csrf = moderator
+    text = draft(tmp_path, LOW_START, version="t1").read_text()
+    started = client.post("/whatif", data={"draft": text, "csrf": csrf}, follow_redirects=False)
+    shown = _finished(client, started.headers["location"])
+    assert "hash chain" not in shown and "Nothing was recorded" in shown
+    refused = shown.split('id="refused-h"', 1)[1].split("</table>", 1)[0]
+    assert "Logged events the draft would refuse (2)" in shown, "the group is never created"
+    assert "<bdi>gj</bdi></td><td>group.joined</td>" in refused
+    assert "<bdi>gm</bdi></td><td>content.posted</td>" in refused
 
 
 def test_a_draft_that_does_not_load_is_shown_again_with_its_line(

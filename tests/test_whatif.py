@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import select
+from sqlalchemy import text as sql
 from typer.testing import CliRunner
 
 from goodstanding.cli import app
@@ -20,7 +21,7 @@ from goodstanding.pipeline import Ingestor, load_policies, replay
 from goodstanding.pipeline.whatif import drill_down, what_if
 from goodstanding.policy import PolicyError
 from goodstanding.queries.outcomes import outcomes, sanctions
-from goodstanding.store import Store
+from goodstanding.store import ChainError, Store
 from goodstanding.store import schema as tables
 from helpers import POLICY_V1, line
 from streams import Stream, ingest_lines, streams
@@ -230,3 +231,76 @@ def test_trying_the_recorded_version_itself_changes_nothing(stream: Stream) -> N
             [],
         )
         assert published(store) == before
+
+
+LOW_START = ("start = 50.0", "start = 30.0")
+"""A draft under which members start in the limited band, which may not create groups."""
+A_GROUP = [
+    line("group.created", "2026-01-02T20:00:00Z", "m1", id="gc", group_id="g1", name="hikers"),
+    line("group.joined", "2026-01-02T20:01:00Z", "m2", id="gj", group_id="g1"),
+    line("group.joined", "2026-01-02T20:02:00Z", "m3", id="gk", group_id="g1"),
+    line(
+        "content.posted",
+        "2026-01-02T20:03:00Z",
+        "m3",
+        id="pz",
+        content_id="c9",
+        kind="post",
+        text="hi",
+    ),
+]
+"""m1 creates a group (allowed under t1) that m2 and m3 join; then m3 posts."""
+
+
+def grouped(url: str) -> Store:
+    """The community with a group that a member at the draft's lower start could not create."""
+    store = ingested(url)
+    Ingestor(store, load_policies(store)).ingest(A_GROUP)
+    return store
+
+
+def test_events_the_draft_would_refuse_are_a_result_not_a_broken_chain(
+    db_url: str, tmp_path: Path
+) -> None:
+    store = grouped(db_url)
+    before = published(store)
+    result = what_if(store, [draft(tmp_path, LOW_START)])
+    assert result.refused.count == 2, "under the draft m1's group is never created"
+    assert [(r.event_id, r.type) for r in result.refused.first] == [
+        ("gj", "group.joined"),
+        ("gk", "group.joined"),
+    ]
+    assert all("g1" in r.reason for r in result.refused.first), result.refused.first
+    assert result.events == len(before[1]), "the rest of the log is replayed"
+    assert result.as_dict()["refused"]["events"] == 2
+    assert published(store) == before
+
+
+def test_a_plain_replay_still_refuses_a_log_it_cannot_replay(tmp_path: Path) -> None:
+    store = grouped(f"sqlite:///{tmp_path}/gs.db")
+    with pytest.raises(ChainError, match="cannot be replayed"):
+        replay(store, load_policies(store, [str(draft(tmp_path, LOW_START))]))
+
+
+def test_a_what_if_over_a_broken_chain_is_still_a_broken_chain(tmp_path: Path) -> None:
+    store = grouped(f"sqlite:///{tmp_path}/gs.db")
+    with store.engine.begin() as conn:
+        conn.execute(sql("UPDATE events SET actor = 'm9' WHERE seq = 7"))
+    with pytest.raises(ChainError, match=r"entry 7.*replay refused"):
+        what_if(store, [draft(tmp_path, LOW_START)])
+
+
+def test_the_command_lists_the_events_the_draft_would_refuse(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/gs.db"
+    grouped(db).close()
+    path = str(draft(tmp_path, LOW_START))
+    shown = runner.invoke(app, ["--db", db, "replay", "--what-if", "--policy", path])
+    assert shown.exit_code == 0, shown.output
+    assert "hash chain" not in shown.output
+    assert "2 logged events would have been refused" in shown.output
+    assert "gj (group.joined)" in shown.output and "gk (group.joined)" in shown.output
+    as_json = runner.invoke(app, ["--db", db, "replay", "--what-if", "--policy", path, "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    refused = json.loads(as_json.stdout)["refused"]
+    assert refused["events"] == 2
+    assert [r["event_id"] for r in refused["first"]] == ["gj", "gk"]

@@ -23,6 +23,7 @@ from goodstanding.cli.common import (
 from goodstanding.cli.write_lock import NoWait, WaitNotice, busy_exit
 from goodstanding.pipeline import replay
 from goodstanding.pipeline.replay import detector_changes
+from goodstanding.pipeline.whatif import Refusals
 from goodstanding.pipeline.whatif import what_if as run_what_if
 from goodstanding.policy import PolicyError, PolicySet, Problem
 from goodstanding.queries.outcomes import Outcome
@@ -62,7 +63,8 @@ def replay_command(
         ones first (a recorded version never changes). With --what-if, the --policy files are
         drafts: the log is replayed under them into a scratch database and the difference is
         printed (accounts whose band, strikes or sanctions change, sanctions that would appear
-        or disappear, changed rules' precision against reviews); nothing is recorded. A replay
+        or disappear, changed rules' precision against reviews, logged events the drafts would
+        refuse, which then change nothing); nothing is recorded. A replay
     holds the store's write lock while it runs (ingests wait for it); it waits for the lock as
     ingest does (--no-wait: exit code 75).
 
@@ -140,6 +142,7 @@ def _what_if(
         highlight=False,
         soft_wrap=True,
     )
+    _refusals(result.refused)
     for (before, after), count in sorted(result.transitions.items(), key=lambda i: -i[1]):
         out.print(
             f"  band {safe(before)} -> {safe(after)}: {count:,} accounts",
@@ -164,6 +167,24 @@ def _what_if(
     if len(result.changes) > limit:
         out.print(
             f"  ... {len(result.changes) - limit:,} more (--limit)", highlight=False, soft_wrap=True
+        )
+
+
+def _refusals(refused: Refusals) -> None:
+    """Says how many logged events the drafts would refuse, and the first few with why."""
+    if not refused.count:
+        return
+    out.print(
+        f"  under the drafts, {refused.count:,} logged events would have been refused "
+        "(a refused event changes nothing); the first:",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for r in refused.first:
+        out.print(
+            f"    #{r.seq} {safe(r.event_id)} ({safe(r.type)}): {safe(r.reason)}",
+            highlight=False,
+            soft_wrap=True,
         )
 
 

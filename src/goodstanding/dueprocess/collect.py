@@ -17,6 +17,44 @@ from goodstanding.queries.decisions import Content
 from goodstanding.store import Store
 
 OTHER = "STATEMENT_CATEGORY_OTHER_VIOLATION_TC"
+LABEL_ACTIONS = {"upheld": "removed", "hidden": "hidden", "flagged": "labelled"}
+"""What each restricting label status does to the content."""
+BY_STANDING = (OTHER, "fully", True)
+"""A decision goodstanding takes by itself from the standing rules: its category, automated
+decision and automated detection."""
+
+
+def rule_in_force(policies: PolicySet, rule_id: str | None, at: float) -> tuple[str, str, str]:
+    """A rule's ground (id, version, title), its text and its DSA category, as in force at
+    `at` (a placeholder ground, and the category `OTHER`, for a rule not in force then)."""
+    found = policies.rule_at(rule_id, datetime.fromtimestamp(at, UTC)) if rule_id else None
+    if found is None:
+        return (f"rule {rule_id}", "a rule of the published policy", OTHER)
+    policy, rule = found
+    return (f"{rule.id} (policy {policy.version}): {rule.title}", rule.text, rule.dsa_category)
+
+
+def trusted_flaggers(policies: PolicySet) -> set[str]:
+    """The trusted flaggers any policy version names."""
+    return {a for p in policies.versions for a in p.detection.trusted_flaggers}
+
+
+def label_decision(status: str, automated: bool, detected: bool) -> tuple[str, str, bool]:
+    """A restricting label's action, automated decision (`fully` or `not`) and automated
+    detection, from its status, whether it was applied automatically and whether a detector
+    flagged the content for its rule."""
+    decision = "fully" if (automated or status != "upheld") else "not"
+    return LABEL_ACTIONS[status], decision, automated or detected
+
+
+def sanction_automation(decided: DecisionState | None) -> str:
+    """How automated a sanction's decision was: `not` when a moderator imposed it directly,
+    `fully` when it followed an automatic decision, else `partially` (the ladder set it)."""
+    if decided is not None and not decided.content_id:
+        return "not"
+    if decided is not None and decided.decided_by == AUTOMATED_DECIDER:
+        return "fully"
+    return "partially"
 
 
 class Facts:
@@ -27,7 +65,7 @@ class Facts:
     def __init__(self, store: Store, policies: PolicySet, account: str | None = None):
         self.store, self.policies, self.account = store, policies, account
         self.contents = read.contents(store, account)
-        self.trusted = {a for p in policies.versions for a in p.detection.trusted_flaggers}
+        self.trusted = trusted_flaggers(policies)
         self.detected = read.detected(store, account)
         self.decisions: dict[str, DecisionState] = read.moderation_decisions(store, account)
 
@@ -41,11 +79,7 @@ class Facts:
 
     def rule(self, rule_id: str | None, at: float) -> tuple[str, str, str]:
         """A rule's ground (id, version, title), its text and its DSA category, as in force."""
-        found = self.policies.rule_at(rule_id, datetime.fromtimestamp(at, UTC)) if rule_id else None
-        if found is None:
-            return (f"rule {rule_id}", "a rule of the published policy", OTHER)
-        policy, rule = found
-        return (f"{rule.id} (policy {policy.version}): {rule.title}", rule.text, rule.dsa_category)
+        return rule_in_force(self.policies, rule_id, at)
 
     def decision_behind(self, sanction_id: str) -> DecisionState | None:
         """The moderation decision a sanction (or a block it placed) came from, if any; a
@@ -79,8 +113,9 @@ def decisions(
         content_id, rule_id, status, at = label.content_id, label.rule_id, label.status, label.at
         author, kind, posted = facts.contents.get(content_id, Content("", "post", at))
         ground, text, category = facts.rule(rule_id, posted)
-        detected = label.automated or (content_id, rule_id) in facts.detected
-        action = {"upheld": "removed", "hidden": "hidden", "flagged": "labelled"}[status]
+        action, automation, detected = label_decision(
+            status, label.automated, (content_id, rule_id) in facts.detected
+        )
         by = (
             ("automatically" if label.automated else "by a moderator")
             if status == "upheld"
@@ -104,7 +139,7 @@ def decisions(
             if status == "upheld"
             else f"A {kind} appears to break the rule cited and was {action} {by}.",
             automated_detection=detected,
-            automated_decision="fully" if (label.automated or status != "upheld") else "not",
+            automated_decision=automation,
             source=facts.source(content_id)
             if status == "upheld" or not detected
             else "own_initiative",
@@ -134,11 +169,7 @@ def decisions(
             else f"The published sanction ladder set this step after upheld violations "
             f"of the rules: {sanction.trigger}.",
             automated_detection=(on, sanction.rule_id) in facts.detected,
-            automated_decision="not"
-            if direct
-            else "fully"
-            if decided is not None and decided.decided_by == AUTOMATED_DECIDER
-            else "partially",
+            automated_decision=sanction_automation(decided),
             source=facts.source(on) if on else "own_initiative",
         )
     for seq, n, at, account_id in read.admin_suspensions(store, start, end, account):
@@ -189,6 +220,7 @@ def _by_standing_rule(
     end: float | None,
 ) -> Decision:
     table, kind, ground, text, found = STANDING_RULES[action]
+    category, automation, detected = BY_STANDING
     return Decision(
         reference=f"{action}-{seq}-{n}",
         row=f"{table}:{seq}:{n}",
@@ -202,10 +234,10 @@ def _by_standing_rule(
         content_date=at,
         ground=ground,
         explanation=text,
-        category=OTHER,
+        category=category,
         facts=found,
-        automated_detection=True,
-        automated_decision="fully",
+        automated_detection=detected,
+        automated_decision=automation,
         source="own_initiative",
     )
 

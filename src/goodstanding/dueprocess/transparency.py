@@ -3,17 +3,26 @@ record exports over a period, as data and as a self-contained HTML page."""
 
 from __future__ import annotations
 
+import bisect
 import os
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from typing import Any, Final
 
 import jinja2
 from markupsafe import Markup
 
-from goodstanding.dueprocess.collect import Facts, decisions
+from goodstanding.dueprocess.collect import (
+    BY_STANDING,
+    label_decision,
+    rule_in_force,
+    sanction_automation,
+    trusted_flaggers,
+)
 from goodstanding.policy import PolicySet
+from goodstanding.queries import decisions as read
+from goodstanding.queries import transparency as report_queries
 from goodstanding.store import Store
 
 SERVICE_NAME_ENV: Final = "GOODSTANDING_SERVICE_NAME"
@@ -41,71 +50,108 @@ def _counts(counter: Counter[str]) -> dict[str, int]:
     return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+class _Categories:
+    """The DSA category of a rule as in force at an instant, looked up once per rule and
+    stretch of time between `cuts`: the instants at which a version or a rule starts or ends,
+    the only ones at which a rule's category can change."""
+
+    def __init__(self, policies: PolicySet) -> None:
+        self.policies = policies
+        self.cuts = sorted(
+            {
+                when.timestamp()
+                for policy in policies.versions
+                for rule in policy.rules
+                for when in (policy.effective_from, rule.effective_from, rule.effective_until)
+                if when is not None
+            }
+        )
+        self._found: dict[tuple[str | None, int], str] = {}
+
+    def stretch(self, at: float) -> int:
+        """How many cuts are at or before `at`."""
+        return bisect.bisect_right(self.cuts, at)
+
+    def of(self, rule_id: str | None, at: float, stretch: int | None = None) -> str:
+        """The category of `rule_id` as in force at `at` (whose stretch may be given)."""
+        key = (rule_id, self.stretch(at) if stretch is None else stretch)
+        if key not in self._found:
+            self._found[key] = rule_in_force(self.policies, rule_id, at)[2]
+        return self._found[key]
+
+
+Tally = Counter[tuple[str, str, str, bool]]
+"""Decisions counted by category, action, automated decision and automated detection."""
+
+
+def _decisions(store: Store, start: float, end: float, categories: _Categories) -> Tally:
+    """The decisions applied in [start, end) (those collect.decisions lists), counted."""
+    tally: Tally = Counter()
+    for group in report_queries.label_groups(store, start, end, categories.cuts):
+        action, automation, detected = label_decision(group.status, group.automated, group.detected)
+        category = categories.of(group.rule_id, group.posted, group.stretch)
+        tally[category, action, automation, detected] += group.labels
+    for sanction in report_queries.sanctions_behind(store, start, end):
+        posted = sanction.at if sanction.posted is None else sanction.posted
+        category = categories.of(sanction.rule_id, posted)
+        automation = sanction_automation(sanction.decided)
+        tally[category, sanction.action, automation, sanction.detected] += 1
+    category, automation, detected = BY_STANDING
+    for action, count in report_queries.standing_decisions(store, start, end).items():
+        if count:
+            tally[category, action, automation, detected] += count
+    return tally
+
+
+def _sum(tally: Tally, part: int) -> Counter[str]:
+    """The tally summed by one part of its key (0 category, 1 action, 2 automation)."""
+    found: Counter[str] = Counter()
+    for key, count in tally.items():
+        found[str(key[part])] += count
+    return found
+
+
 def transparency_report(
     store: Store, policies: PolicySet, start: float, end: float
 ) -> dict[str, Any]:
     """The report's figures for decisions applied, notices received and appeals filed or
     decided in [start, end)."""
-    facts = Facts(store, policies)
-    window = {"start": start, "end": end}
-    made = list(decisions(store, policies, start, end, facts))
-    restrictions = [d for d in made if d.action != "warning"]
-
-    first_flag: dict[str, float] = {}
-    for content_id, at in store.execute_sql("SELECT content_id, MIN(at) FROM flags GROUP BY 1"):
-        first_flag[content_id] = float(at)
-    to_decision = []
-    for content_id, at in store.execute_sql(
-        "SELECT content_id, at FROM labels WHERE status IN ('upheld', 'cleared') "
-        "AND NOT automated AND at >= :start AND at < :end",
-        window,
-    ):
-        starts = [t for t, _, _ in facts.reports.get(content_id, [])]
-        if content_id in first_flag:
-            starts.append(first_flag[content_id])
-        earlier = [t for t in starts if t <= at]
-        if earlier:
-            to_decision.append(at - min(earlier))
-
+    categories = _Categories(policies)
+    made = _decisions(store, start, end, categories)
+    restrictions: Tally = Counter({k: n for k, n in made.items() if k[1] != "warning"})
+    reports: dict[str, list[float]] = defaultdict(list)
     notices: Counter[str] = Counter()
-    trusted = 0
-    for reports in facts.reports.values():
-        for at, actor, rule_id in reports:
-            if start <= at < end:
-                notices[facts.rule(rule_id, at)[2]] += 1
-                trusted += actor in facts.trusted
+    trusted, flaggers = 0, trusted_flaggers(policies)
+    for report in read.reports(store):
+        reports[report.content_id].append(report.at)
+        if start <= report.at < end:
+            notices[categories.of(report.rule_id, report.at)] += 1
+            trusted += report.reporter in flaggers
 
-    filed = store.execute_sql(
-        "SELECT COUNT(*) FROM appeal_log WHERE outcome IS NULL AND at >= :start AND at < :end",
-        window,
-    )[0][0]
-    outcomes: Counter[str] = Counter()
-    appeal_times: list[float] = []
-    for outcome, seconds in store.execute_sql(
-        "SELECT outcome, seconds_to_decide FROM appeal_log WHERE outcome IS NOT NULL "
-        "AND at >= :start AND at < :end",
-        window,
-    ):
-        outcomes[outcome] += 1
-        appeal_times.append(float(seconds))
-    exports = store.execute_sql(
-        "SELECT COUNT(*) FROM audit_log WHERE type = 'records.export' "
-        "AND at >= :start AND at < :end",
-        window,
-    )[0][0]
-    actions = Counter(d.action for d in made)
+    to_decision = []
+    for review in report_queries.reviewed(store, start, end):
+        starts = reports.get(review.content_id, [])
+        if review.first_flag is not None:
+            starts = [*starts, review.first_flag]
+        earlier = [t for t in starts if t <= review.at]
+        if earlier:
+            to_decision.append(review.at - min(earlier))
+
+    filed, decided = report_queries.appeals(store, start, end)
+    outcomes = Counter(outcome for outcome, _ in decided)
+    actions = _sum(made, 1)
     return {
         "period": {
             "from": datetime.fromtimestamp(start, UTC).isoformat(),
             "to": datetime.fromtimestamp(end, UTC).isoformat(),
         },
         "decisions": {
-            "total": len(restrictions),
+            "total": sum(restrictions.values()),
             "warnings": actions.pop("warning", 0),
-            "by_category": _counts(Counter(d.category for d in restrictions)),
+            "by_category": _counts(_sum(restrictions, 0)),
             "by_action": _counts(actions),
-            "by_automation": _counts(Counter(d.automated_decision for d in restrictions)),
-            "automated_detection": sum(d.automated_detection for d in restrictions),
+            "by_automation": _counts(_sum(restrictions, 2)),
+            "automated_detection": sum(n for k, n in restrictions.items() if k[3]),
             "median_seconds_to_decision": _median(to_decision),
         },
         "notices": {
@@ -115,17 +161,17 @@ def transparency_report(
         },
         "appeals": {
             "filed": filed,
-            "decided": sum(outcomes.values()),
+            "decided": len(decided),
             "upheld": outcomes["upheld"],
             "reversed": outcomes["reversed"],
-            "median_seconds_to_decide": _median(appeal_times),
+            "median_seconds_to_decide": _median([seconds for _, seconds in decided]),
         },
         "account_sanctions": {
-            "suspensions": sum(d.action == "suspension" for d in made),
-            "bans": sum(d.action == "ban" for d in made),
-            "restrictions": sum(d.action == "restriction" for d in made),
+            "suspensions": actions["suspension"],
+            "bans": actions["ban"],
+            "restrictions": actions["restriction"],
         },
-        "record_exports": exports,
+        "record_exports": report_queries.record_exports(store, start, end),
     }
 
 

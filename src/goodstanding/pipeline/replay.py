@@ -27,7 +27,10 @@ from goodstanding.store import ChainError, LogEntry, OnWait, Store, verify
 T = TypeVar("T")
 Effects = list[tuple[int, int, Effect]]
 Sink = Callable[[list[Event], Effects], None]
-"""Takes each folded batch: its events and their effects keyed by (log position, index)."""
+"""Takes each folded batch: its applied events and their effects keyed by (log position,
+index)."""
+OnRefused = Callable[[LogEntry, Rejected], None]
+"""Takes a logged entry the engine refuses, and why (the fold goes on without it)."""
 
 ACCEPT_HINT = (
     "replaying with changed detectors would not repeat the recorded run; restore what the "
@@ -114,22 +117,33 @@ def refold(
     detections: CachedDetections,
     sink: Sink,
     progress: Progress | None = None,
+    on_refused: OnRefused | None = None,
 ) -> int:
     """Folds every entry of the store's log (read through `conn`) into `engine`, handing each
-    batch's events and effects to `sink`; returns how many entries were folded."""
+    batch's applied events and their effects to `sink`; returns how many entries were read.
+
+    An entry the engine refuses changes nothing, as at ingest; it goes to `on_refused` and the
+    fold goes on, or without `on_refused` the fold stops (ChainError naming the entry)."""
     applied = 0
     with quiet_collector():
         for chunk in _chunked(store.entries(conn), BATCH):
             events = _decoded(conn, chunk, records)
             detections.prepare(engine, conn, events)
             effects: Effects = []
+            applied_events: list[Event] = []
             for entry, event in zip(chunk, events, strict=True):
                 try:
                     produced = engine.apply(event)
                 except Rejected as error:
-                    raise ChainError(entry.seq, entry.id, f"cannot be replayed: {error}") from None
+                    if on_refused is None:
+                        raise ChainError(
+                            entry.seq, entry.id, f"cannot be replayed: {error}"
+                        ) from None
+                    on_refused(entry, error)
+                    continue
+                applied_events.append(event)
                 effects += [(entry.seq, n, effect) for n, effect in enumerate(produced)]
-            sink(events, effects)
+            sink(applied_events, effects)
             applied += len(chunk)
             if progress is not None:
                 progress(len(chunk))

@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 
-from goodstanding.engine import iso
+from goodstanding.engine import Rejected, iso
 from goodstanding.engine.effects import Flagged
 from goodstanding.events import Event, ReviewDecided
 from goodstanding.pipeline.detections import CachedDetections
@@ -39,7 +39,11 @@ from goodstanding.queries.outcomes import (
     outcomes,
     sanctions,
 )
-from goodstanding.store import Store
+from goodstanding.store import LogEntry, Store
+
+REFUSALS_KEPT = 10
+"""How many of the logged events a draft would refuse are kept with their reasons (all are
+counted)."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,34 @@ class RulePrecision:
         return {**asdict(self), "precision": self.precision}
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A logged event the drafts' engine refuses (so under the drafts it changes nothing)."""
+
+    seq: int
+    event_id: str
+    type: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        return asdict(self)
+
+
+@dataclass
+class Refusals:
+    """The logged events the drafts would refuse: how many, and the first REFUSALS_KEPT."""
+
+    count: int = 0
+    first: list[Refusal] = field(default_factory=list)
+
+    def add(self, entry: LogEntry, error: Rejected) -> None:
+        """Counts one refused entry (keeping it while fewer than REFUSALS_KEPT are kept)."""
+        self.count += 1
+        if len(self.first) < REFUSALS_KEPT:
+            self.first.append(Refusal(entry.seq, entry.id, entry.type, str(error)))
+
+
 @dataclass
 class WhatIf:
     """The difference the drafts would make to the live projections."""
@@ -109,6 +141,8 @@ class WhatIf:
     """Recorded detector inputs that differ from those installed (accepted)."""
     detections: tuple[int, int] = (0, 0)
     """Texts whose detections came from the cache, and texts the detectors ran on."""
+    refused: Refusals = field(default_factory=Refusals)
+    """Logged events the drafts' engine would refuse (each changes nothing under the drafts)."""
 
     @property
     def transitions(self) -> Counter[tuple[str, str]]:
@@ -139,6 +173,10 @@ class WhatIf:
             "rules": [r.as_dict() for r in self.rules],
             "accepted_detector_changes": self.accepted_changes,
             "detections": {"cached": self.detections[0], "run": self.detections[1]},
+            "refused": {
+                "events": self.refused.count,
+                "first": [r.as_dict() for r in self.refused.first],
+            },
         }
 
 
@@ -151,7 +189,9 @@ def what_if(
 ) -> WhatIf:
     """Replays the live log under the recorded policy versions plus the draft policy files
     (a draft with a recorded version's id takes its place), without recording the drafts or
-    writing the live projections, and returns the difference the drafts make.
+    writing the live projections, and returns the difference the drafts make. A logged event
+    the drafts' engine refuses is part of that difference: it is counted (the first few kept
+    with their reasons) and changes nothing, as at ingest.
 
     Refuses (ChainError) a broken chain, (PolicyError) a bad draft, and (PolicyError) a
     recorded detector input that changed, unless `accept_changed_detectors`."""
@@ -179,6 +219,7 @@ def what_if(
                     )
 
     detections = CachedDetections(store, policies)
+    refused = Refusals()
     with tempfile.TemporaryDirectory(prefix="goodstanding-whatif-") as folder:
         scratch = Store.open(f"sqlite:///{Path(folder) / 'whatif.db'}")
         try:
@@ -190,7 +231,16 @@ def what_if(
                     with store.engine.begin() as cache:
                         detections.flush(cache)
 
-                applied = refold(store, live, engine, records_of(store), detections, sink, progress)
+                applied = refold(
+                    store,
+                    live,
+                    engine,
+                    records_of(store),
+                    detections,
+                    sink,
+                    progress,
+                    refused.add,
+                )
                 scratch.save_changed(conn, engine)
             result = _difference(store, scratch)
         finally:
@@ -200,6 +250,7 @@ def what_if(
     result.rules = _precisions(changed, flagged, reviews)
     result.accepted_changes = accepted
     result.detections = (detections.hits, detections.runs)
+    result.refused = refused
     return result
 
 
