@@ -8,13 +8,13 @@ fingerprint matches (pipeline/detections.py)."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
 
 import msgspec
 from sqlalchemy import Connection
 
+from goodstanding.chunks import chunked
 from goodstanding.detect.build import build_detectors
 from goodstanding.engine import Effect, Engine, Rejected
 from goodstanding.events import ContentPosted, Event, EventError, decode_event
@@ -25,7 +25,6 @@ from goodstanding.policy.references import classifier_changes, file_changes
 from goodstanding.records import RecordsError, RecordStore
 from goodstanding.store import ChainError, LogEntry, OnWait, Store, verify
 
-T = TypeVar("T")
 Effects = list[tuple[int, int, Effect]]
 Sink = Callable[[list[Event], Effects], None]
 """Takes each folded batch: its events and their effects keyed by (log position, index)."""
@@ -120,7 +119,7 @@ def refold(
     batch's events and effects to `sink`; returns how many entries were folded."""
     applied = 0
     with _quiet_collector():
-        for chunk in _chunked(store.entries(conn), BATCH):
+        for chunk in chunked(store.entries(conn), BATCH):
             events = _decoded(conn, chunk, records)
             detections.prepare(engine, conn, events)
             effects: Effects = []
@@ -173,15 +172,3 @@ def _decoded(conn: Connection, chunk: list[LogEntry], records: RecordStore | Non
         else e
         for e in events
     ]
-
-
-def _chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    """Consecutive lists of at most `size` items."""
-    chunk: list[T] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
