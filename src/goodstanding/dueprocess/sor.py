@@ -18,6 +18,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
 
+from goodstanding.chunks import chunked
+
 EU_EEA = (
     "AT",
     "BE",
@@ -175,8 +177,11 @@ def batches(
 ) -> Iterator[list[dict[str, Any]]]:
     """Statements in batches the database accepts (1 to 100, puids never repeated, every
     statement valid); raises ValueError naming the statement that cannot be sent."""
-    seen = set() if seen is None else seen
-    batch: list[dict[str, Any]] = []
+    return chunked(_checked(statements, set() if seen is None else seen), BATCH_LIMIT)
+
+
+def _checked(statements: Iterable[dict[str, Any]], seen: set[str]) -> Iterator[dict[str, Any]]:
+    """The statements, each once found valid and its puid not in `seen` (then added to it)."""
     for item in statements:
         wrong = problems(item)
         if wrong:
@@ -184,12 +189,7 @@ def batches(
         if item["puid"] in seen:
             raise ValueError(f"puid {item['puid']!r} was already submitted")
         seen.add(item["puid"])
-        batch.append(item)
-        if len(batch) == BATCH_LIMIT:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+        yield item
 
 
 ACTION_WORDS = {

@@ -7,12 +7,12 @@ fingerprint matches (pipeline/detections.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from collections.abc import Callable
 
 import msgspec
 from sqlalchemy import Connection
 
+from goodstanding.chunks import chunked
 from goodstanding.detect.build import build_detectors
 from goodstanding.engine import Effect, Engine, Rejected
 from goodstanding.events import ContentPosted, Event, EventError, decode_event
@@ -24,7 +24,6 @@ from goodstanding.policy.references import classifier_changes, file_changes
 from goodstanding.records import RecordsError, RecordStore
 from goodstanding.store import ChainError, LogEntry, OnWait, Store, verify
 
-T = TypeVar("T")
 Effects = list[tuple[int, int, Effect]]
 Sink = Callable[[list[Event], Effects], None]
 """Takes each folded batch: its applied events and their effects keyed by (log position,
@@ -126,7 +125,7 @@ def refold(
     fold goes on, or without `on_refused` the fold stops (ChainError naming the entry)."""
     applied = 0
     with quiet_collector():
-        for chunk in _chunked(store.entries(conn), BATCH):
+        for chunk in chunked(store.entries(conn), BATCH):
             events = _decoded(conn, chunk, records)
             detections.prepare(engine, conn, events)
             effects: Effects = []
@@ -172,15 +171,3 @@ def _decoded(conn: Connection, chunk: list[LogEntry], records: RecordStore | Non
         else e
         for e in events
     ]
-
-
-def _chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    """Consecutive lists of at most `size` items."""
-    chunk: list[T] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
