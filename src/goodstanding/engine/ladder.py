@@ -1,12 +1,12 @@
-"""The sanction ladder: the step that strikes or a low score call for, and its imposition
-with a statement of reasons."""
+"""The sanction ladder: the step that strikes or a low score call for, its imposition with a
+statement of reasons, and the lifting of a sanction before its end."""
 
 from __future__ import annotations
 
 from goodstanding.engine import identities
 from goodstanding.engine.base import iso
 from goodstanding.engine.context import Context
-from goodstanding.engine.effects import Effect, SanctionImposed
+from goodstanding.engine.effects import Effect, SanctionImposed, SanctionLifted
 from goodstanding.engine.state import DAY, AccountState, Sanction
 from goodstanding.policy.model import ACTIONS, LadderStep, Policy, Rule
 
@@ -116,4 +116,19 @@ def impose(
     return [
         imposed,
         *identities.block_identities(ctx, account, sanction.id, step.action, t, until, policy),
+    ]
+
+
+def lift(
+    ctx: Context, account: AccountState, sanction: Sanction, event_id: str, t: float, reason: str
+) -> list[Effect]:
+    """Lifts a sanction before its end (a reversal, a moderator's lift), with the identity
+    blocks it placed."""
+    sanction.lifted = True
+    ctx.state.touch_account(account)
+    return [
+        SanctionLifted(
+            event_id=event_id, at=t, sanction_id=sanction.id, account_id=account.id, reason=reason
+        ),
+        *identities.unblock_identities(ctx, account, sanction.id, event_id, t),
     ]

@@ -21,16 +21,12 @@ from goodstanding.queries.standing import sanction_view
 from goodstanding.store import Store
 
 _AFTER = "event_seq > :after AND event_seq <= :upto"
-CHANGED = " UNION ".join(
-    f"SELECT account_id FROM {table} WHERE {_AFTER}"
-    for table in ("ledger", "sanctions", "sanction_lifts", "identity_log")
-)
+_CHECKED = ("ledger", "sanctions", "sanction_lifts", "identity_log")
+CHANGED = " UNION ".join(f"SELECT account_id FROM {table} WHERE {_AFTER}" for table in _CHECKED)
 CHANGED_ONE = " UNION ALL ".join(
-    f"SELECT 1 FROM {table} WHERE account_id = :account AND {_AFTER}"
-    for table in ("ledger", "sanctions", "sanction_lifts", "identity_log")
+    f"SELECT 1 FROM {table} WHERE account_id = :account AND {_AFTER}" for table in _CHECKED
 )
 NEW_ENTRIES = "SELECT MAX(seq), MAX(at) FROM events WHERE seq > :after"
-HEAD = "SELECT MAX(seq) FROM events"
 REASONS = "SELECT reasons FROM sanctions WHERE sanction_id = :id"
 
 
@@ -57,8 +53,8 @@ def changed_since(store: Store, since: Position) -> tuple[Position, set[str]]:
 
 def log_head(store: Store) -> int:
     """The position of the log's last entry (0 for an empty log)."""
-    rows = store.execute_sql(HEAD)
-    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+    with store.engine.connect() as conn:
+        return store.head(conn)[0]
 
 
 def changed_between(store: Store, account_id: str, after: int, upto: int) -> bool:

@@ -13,6 +13,7 @@ from weakref import WeakKeyDictionary
 import msgspec
 
 from goodstanding.engine.state import DecisionState, decision_codec
+from goodstanding.queries.check import log_head
 from goodstanding.store import Store
 
 
@@ -120,7 +121,7 @@ class _LoggedReports:
     def catch_up(self, store: Store) -> None:
         """Reads the reports the log gained (all of them again if the log got shorter, as a
         database restored from an older copy does)."""
-        last = store.execute_sql("SELECT MAX(seq) FROM events")[0][0] or 0
+        last = log_head(store)
         if last < self.after:
             self.after, self.by_content = 0, defaultdict(list)
         decode = msgspec.json.Decoder(dict[str, Any]).decode

@@ -6,7 +6,7 @@ lifts every sanction the decision caused, and restores the content."""
 
 from __future__ import annotations
 
-from goodstanding.engine import identities, ledger, lookups
+from goodstanding.engine import ladder, ledger, lookups
 from goodstanding.engine.base import Rejected, iso
 from goodstanding.engine.context import Context
 from goodstanding.engine.effects import (
@@ -119,21 +119,22 @@ def _reverse(
     prefix = f"{decision.id}/"
     reason = f"decision reversed on appeal {appeal.id}"
 
-    def lifted(sanction_id: str) -> SanctionLifted:
-        return SanctionLifted(
-            event_id=event_id, at=t, sanction_id=sanction_id, account_id=account.id, reason=reason
-        )
-
     effects: list[Effect] = []
     for sanction in account.sanctions:
         if sanction.id.startswith(prefix) and not sanction.lifted:
-            sanction.lifted = True
-            effects.append(lifted(sanction.id))
-            effects += identities.unblock_identities(ctx, account, sanction.id, event_id, t)
+            effects += ladder.lift(ctx, account, sanction, event_id, t, reason)
     for category, warning in list(account.warned.items()):
-        if warning.startswith(prefix):
+        if warning.startswith(prefix):  # a warning binds nothing: only its record is lifted
             del account.warned[category]
-            effects.append(lifted(warning))
+            effects.append(
+                SanctionLifted(
+                    event_id=event_id,
+                    at=t,
+                    sanction_id=warning,
+                    account_id=account.id,
+                    reason=reason,
+                )
+            )
     ctx.state.touch_account(account)
     version = ctx.policies.by_version[decision.policy_version]
     owner = ctx.state.accounts.get(decision.owner_id) if decision.owner_id else None

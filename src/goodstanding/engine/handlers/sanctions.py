@@ -9,10 +9,10 @@ the score: those follow decisions on acts (review.decided)."""
 
 from __future__ import annotations
 
-from goodstanding.engine import identities, ladder, lookups
+from goodstanding.engine import ladder, lookups
 from goodstanding.engine.base import Rejected, iso
 from goodstanding.engine.context import Context
-from goodstanding.engine.effects import Effect, SanctionLifted
+from goodstanding.engine.effects import Effect
 from goodstanding.engine.handler import Handler, Keys
 from goodstanding.engine.state import AccountState, DecisionState
 from goodstanding.events import AccountSanctioned, AccountSanctionLifted, brief
@@ -92,15 +92,7 @@ def lifted(ctx: Context, event: AccountSanctionLifted, t: float, policy: Policy)
             f"sanction {brief(sanction.id)} does not bind at {iso(t)} (lifted, ended or not "
             "yet begun)"
         )
-    sanction.lifted = True
-    ctx.state.touch_account(account)
-    reason = f"lifted by a moderator: {event.note}"
-    return [
-        SanctionLifted(
-            event_id=event.id, at=t, sanction_id=sanction.id, account_id=account.id, reason=reason
-        ),
-        *identities.unblock_identities(ctx, account, sanction.id, event.id, t),
-    ]
+    return ladder.lift(ctx, account, sanction, event.id, t, f"lifted by a moderator: {event.note}")
 
 
 def _reads(event: AccountSanctioned | AccountSanctionLifted) -> Keys:

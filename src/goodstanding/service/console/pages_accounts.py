@@ -51,7 +51,6 @@ def account(
     )
     policy = backend.policy_at(svc.policies, now)
     today = datetime.fromtimestamp(now, UTC)
-    steps = [*policy.sanctions.strike_steps, *policy.sanctions.score_steps]
     low, high = explained["range"]
     return page(
         request,
@@ -69,7 +68,7 @@ def account(
         groups=backend.account_groups(svc.store, account_id),
         notes=backend.account_notes(svc.store, account_id),
         note_chars=NOTE_CHARS,
-        steps=[a for a in backend.ACTIONS if any(s.action == a for s in steps)],
+        steps=[a for a in backend.ACTIONS if any(s.action == a for s in policy.sanctions.ladder)],
         rules=[r for r in policy.rules if r.in_force(today)],
     )
 
