@@ -64,26 +64,54 @@ def test_every_family_is_covered_in_both_languages_in_both_parts(
 
 
 SPLIT_UP_TO = "e0611"
-"""The last id of the texts split once into dev and holdout; later ids are paraphrases
-written by the detectors' developers to tune on, and belong to dev only."""
+"""The last id of the texts split once into dev and holdout, every fifth text of a stratum
+to the holdout; the ids after it, up to `SECOND_SPLIT_FROM`, are paraphrases written by the
+detectors' developers to tune on, and belong to dev only."""
+
+SECOND_SPLIT_FROM = "e1013"
+"""The first id of the block written from the rules' titles and texts only, before anyone
+measured the detectors on it; within each stratum of that block two texts of every five
+(the 2nd and 5th, 7th and 10th, ...) go to the holdout, which brings it back to about a fifth
+of the whole set."""
+
+
+def _positions(texts: dict[str, list[EvalText]], first: str, last: str) -> list[list[str]]:
+    """The parts of the texts with ids in [first, last], per (label, lang) stratum, in id
+    order."""
+    strata: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for part, members in texts.items():
+        for t in members:
+            if first <= t.id <= last:
+                strata[(t.label, t.lang)].append((t.id, part))
+    return [[part for _, part in sorted(members)] for members in strata.values()]
 
 
 def test_holdout_is_every_fifth_text_of_each_label_and_language(
     parts: dict[str, list[EvalText]],
 ) -> None:
-    strata: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-    for part, texts in parts.items():
-        for t in texts:
-            if t.id <= SPLIT_UP_TO:
-                strata[(t.label, t.lang)].append((t.id, part))
-    for members in strata.values():
-        for position, (_, part) in enumerate(sorted(members), 1):
+    for members in _positions(parts, "e0000", SPLIT_UP_TO):
+        for position, part in enumerate(members, 1):
             assert part == ("holdout" if position % 5 == 0 else "dev")
 
 
-def test_texts_added_after_the_split_are_in_dev_only(parts: dict[str, list[EvalText]]) -> None:
-    assert all(t.id <= SPLIT_UP_TO for t in parts["holdout"])
-    assert any(t.id > SPLIT_UP_TO for t in parts["dev"])
+def test_the_second_block_puts_two_of_every_five_in_the_holdout(
+    parts: dict[str, list[EvalText]],
+) -> None:
+    strata = _positions(parts, SECOND_SPLIT_FROM, "e9999")
+    assert strata
+    for members in strata:
+        for position, part in enumerate(members, 1):
+            assert part == ("holdout" if position % 5 in (2, 0) else "dev")
+
+
+def test_texts_between_the_splits_are_in_dev_only(parts: dict[str, list[EvalText]]) -> None:
+    assert not any(SPLIT_UP_TO < t.id < SECOND_SPLIT_FROM for t in parts["holdout"])
+    assert any(SPLIT_UP_TO < t.id < SECOND_SPLIT_FROM for t in parts["dev"])
+
+
+def test_the_holdout_is_at_least_18_percent_of_the_set(parts: dict[str, list[EvalText]]) -> None:
+    total = sum(len(texts) for texts in parts.values())
+    assert len(parts["holdout"]) >= 0.18 * total
 
 
 def test_a_malformed_line_is_reported_with_its_place(tmp_path: Path) -> None:
