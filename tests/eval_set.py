@@ -12,10 +12,14 @@ from typing import Literal
 import msgspec
 
 from goodstanding.detect import Detection, Detector
+from goodstanding.detect.acts import CORPUS as ACTS_CORPUS
 from goodstanding.policy import PolicySet
 
 EVAL_DIR = Path(__file__).parent / "data" / "eval"
 PARTS = ("dev", "holdout")
+PART_FILES = {"dev": ACTS_CORPUS, "holdout": EVAL_DIR / "holdout.jsonl"}
+"""Where each part lives: the development part ships with the package as the corpus the acts
+classifier learns from; the held-out part stays here, never learnt from."""
 BENIGN = "benign"
 
 
@@ -35,11 +39,11 @@ class EvalSetError(ValueError):
     """A line of a set file that is not a well-formed labelled text."""
 
 
-def load_part(part: str, directory: Path = EVAL_DIR) -> list[EvalText]:
-    """The texts of one part ("dev" or "holdout"), in file order."""
+def load_part(part: str, path: Path | None = None) -> list[EvalText]:
+    """The texts of one part ("dev" or "holdout"), in file order (from `path`, if given)."""
     if part not in PARTS:
         raise EvalSetError(f"unknown part {part!r}; have: {', '.join(PARTS)}")
-    path = directory / f"{part}.jsonl"
+    path = path or PART_FILES[part]
     decoder = msgspec.json.Decoder(EvalText)
     texts: list[EvalText] = []
     for number, line in enumerate(path.read_bytes().splitlines(), 1):

@@ -119,6 +119,6 @@ def test_a_malformed_line_is_reported_with_its_place(tmp_path: Path) -> None:
     lines = [json.dumps({**good, "political": False}), json.dumps({**good, "lang": "fr"})]
     (tmp_path / "dev.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(EvalSetError, match=r"dev\.jsonl:2: .*lang"):
-        load_part("dev", tmp_path)
+        load_part("dev", tmp_path / "dev.jsonl")
     with pytest.raises(EvalSetError, match="unknown part"):
-        load_part("test", tmp_path)
+        load_part("test", tmp_path / "dev.jsonl")

@@ -1,7 +1,9 @@
 """Text classifiers: a small protocol, the built-in profanity model, and a registry.
 
-A classifier scores texts in batches: ``predict(texts)`` gives one probability in [0, 1]
-per text. ``classifier_for(name)`` finds one by the name a policy uses (``model = ...``).
+Built in: ``profanity`` (alt-profanity-check) and ``acts:<rule id>`` (detect/acts.py, trained
+on the corpus that ships with the package). A classifier scores texts in batches:
+``predict(texts)`` gives one probability in [0, 1] per text. ``classifier_for(name)`` finds
+one by the name a policy uses (``model = ...``).
 Plug-ins register a factory for a prefix: ``register_classifier("onnx", factory)`` makes
 ``model = "onnx:models/toxicity.onnx"`` call ``factory("models/toxicity.onnx")``.
 
@@ -16,6 +18,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Final, Protocol, runtime_checkable
 
+from goodstanding.detect import acts
 from goodstanding.detect.spec import module_available
 
 
@@ -76,6 +79,8 @@ def register_classifier(prefix: str, factory: ClassifierFactory) -> None:
     """
     if not prefix or ":" in prefix:
         raise ValueError(f"a classifier prefix is a plain name, got {prefix!r}")
+    if prefix == "acts":
+        raise ValueError("'acts' is the built-in classifier of acts; register another prefix")
     with _REGISTRY_LOCK:
         _FACTORIES[prefix] = factory
         for name in [n for n in _INSTANCES if n.startswith(prefix + ":")]:
@@ -91,6 +96,9 @@ def check_model(name: str) -> None:
             )
         return
     prefix, sep, argument = name.partition(":")
+    if prefix == "acts" and sep:
+        _check_acts(name, argument)
+        return
     if not sep or not argument:
         raise ClassifierUnavailable(
             f"unknown model {name!r}; expected 'profanity' or '<plug-in>:<argument>' "
@@ -114,6 +122,15 @@ def check_model(name: str) -> None:
     )
 
 
+def _check_acts(name: str, rule_id: str) -> None:
+    if not module_available("sklearn"):
+        raise ClassifierUnavailable(f"model {name!r} needs scikit-learn, which is not installed")
+    if rule_id not in acts.MODEL.labels or rule_id == acts.BENIGN:
+        raise ClassifierUnavailable(
+            f"model {name!r}: the acts corpus has no examples of rule {rule_id!r}"
+        )
+
+
 def classifier_for(name: str) -> Classifier:
     """The classifier a policy names; raises ClassifierUnavailable if there is none."""
     if name == "profanity":
@@ -124,7 +141,8 @@ def classifier_for(name: str) -> Classifier:
         found = _INSTANCES.get(name)
         if found is None:
             prefix, _, argument = name.partition(":")
-            found = _FACTORIES[prefix](argument)
+            factory = _FACTORIES.get(prefix, acts.ActsClassifier)
+            found = factory(argument)
             _INSTANCES[name] = found
         return found
 

@@ -13,13 +13,13 @@ known-content index; the Detection says so (``truncated``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
 import msgspec
+import numpy as np
 
 from goodstanding.detect.backends import Backend
 from goodstanding.detect.classifier import Classifier, ClassifierUnavailable, classifier_for
@@ -335,13 +335,14 @@ class Detector:
         by_model: dict[tuple[str, bool], list[_ClassifierUse]] = {}
         for use in self._classifier_uses:
             by_model.setdefault((use.spec.model, use.spec.input == "original"), []).append(use)
+        originals = [t[: self.cap] for t in texts]
         for (model, original), uses in by_model.items():
-            inputs = [t[: self.cap] for t in texts] if original else list(heads)
+            inputs = originals if original else list(heads)
             scores, error = self._predict(model, inputs)
             for use in uses:
-                for i, text in enumerate(texts):
-                    if error is not None:
-                        failures[i].append(
+                if error is not None:
+                    for failed in failures:
+                        failed.append(
                             Failure(
                                 rule_id=use.rule_id,
                                 kind="classifier",
@@ -349,11 +350,13 @@ class Detector:
                                 error=error,
                             )
                         )
+                    continue
+                spec = use.spec
+                for i in [i for i, score in enumerate(scores) if score >= spec.threshold]:
+                    text, score = texts[i], scores[i]
+                    if spec.unfound_only and findings[i]:
                         continue
-                    score = scores[i]
-                    if score >= use.spec.threshold and (
-                        not use.spec.addressed or addresses_someone(heads[i])
-                    ):
+                    if not spec.addressed or addresses_someone(heads[i]):
                         end = min(len(text), self.cap)
                         # the whole text was judged: its opening words and its markers
                         context = lowering_context(heads[i], 0, 0)
@@ -379,15 +382,14 @@ class Detector:
         if classifier is None:  # pragma: no cover - every model is resolved at build
             return [], f"classifier {model!r} was not built"
         try:
-            raw = classifier.predict(inputs)
-            scores = [float(s) for s in raw]
+            scores = np.asarray(classifier.predict(inputs), dtype=np.float64)
         except Exception as error:
             return [], f"classifier {model!r} raised {type(error).__name__}: {error}"
-        if len(scores) != len(inputs):
-            return [], f"classifier {model!r} gave {len(scores)} scores for {len(inputs)} texts"
-        if any(math.isnan(s) or not 0.0 <= s <= 1.0 for s in scores):
+        if scores.shape != (len(inputs),):
+            return [], f"classifier {model!r} gave {scores.size} scores for {len(inputs)} texts"
+        if not np.all((scores >= 0.0) & (scores <= 1.0)):  # NaN fails both comparisons
             return [], f"classifier {model!r} gave a score outside [0, 1]"
-        return scores, None
+        return scores.tolist(), None
 
     def _compare(
         self,

@@ -73,12 +73,15 @@ class ClassifierSpec(_Spec, frozen=True, kw_only=True, tag="classifier"):
     ``input`` says whether the model sees the normalised text (leetspeak and look-alikes
     undone; the default) or the original. With ``addressed`` a finding also needs the
     text to address someone (second person or an @mention): name-calling of nobody
-    present, a public figure for instance, is left to reports and to human review."""
+    present, a public figure for instance, is left to reports and to human review. With
+    ``unfound_only`` it judges only texts in which the lists, the patterns and the
+    classifiers declared before it found nothing: it fills the gaps they leave."""
 
     model: str = "profanity"
     threshold: float = 0.8
     input: Literal["normalised", "original"] = "normalised"
     addressed: bool = False
+    unfound_only: bool = False
 
 
 class KnownSpec(_Spec, frozen=True, kw_only=True, tag="known"):
