@@ -8,6 +8,7 @@ accounts as give about N events)."""
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -34,13 +35,16 @@ def cpu_timed(fn: Callable[[], object]) -> tuple[float, float]:
 
 
 def weight_only(folder: Path, version: str, starts: str, post: str) -> Path:
-    """The default policy as another version from `starts`, its post weight `post`."""
+    """The default policy as another version from `starts`, its post weight `post`, written
+    into `folder` with the term files it names."""
     text = DEFAULT_POLICY.read_text(encoding="utf-8")
     text = text.replace('version = "2026.1"', f'version = "{version}"', 1)
     text = text.replace("effective_from = 2026-01-01T00:00:00Z", f"effective_from = {starts}", 1)
     text = text.replace("post = 0.3", f"post = {post}", 1)
     path = folder / f"{version}.toml"
     path.write_text(text, encoding="utf-8")
+    # the files the policy names, beside it as beside the default
+    shutil.copytree(DEFAULT_POLICY.parent / "terms", folder / "terms", dirs_exist_ok=True)
     return path
 
 
