@@ -8,7 +8,7 @@ import os
 import sys
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
@@ -288,6 +288,15 @@ def as_of(store: Store, at: str | None) -> float:
     if last is None:
         raise fail("the log is empty: ingest events first (goodstanding ingest FILE)")
     return last
+
+
+def read_at(
+    query: Callable[[Store, PolicySet, str, float], dict[str, Any]], subject: str, at: str | None
+) -> dict[str, Any]:
+    """The query's answer about `subject` as of --at (or the latest event in the log); an id
+    that names nothing fails the command."""
+    with open_store() as store, known_ids():
+        return query(store, policies_of(store), subject, as_of(store, at))
 
 
 def period(start: str, end: str) -> tuple[float, float]:

@@ -6,17 +6,7 @@ from typing import Annotated
 
 import typer
 
-from goodstanding.cli.common import (
-    AtOption,
-    JsonOption,
-    as_of,
-    known_ids,
-    open_store,
-    out,
-    policies_of,
-    print_json,
-    safe,
-)
+from goodstanding.cli.common import AtOption, JsonOption, out, print_json, read_at, safe
 from goodstanding.queries import groups
 
 
@@ -29,8 +19,7 @@ def group_command(
 
     Example: goodstanding group g0001
     """
-    with open_store() as store, known_ids():
-        data = groups.group(store, policies_of(store), group_id, as_of(store, at))
+    data = read_at(groups.group, group_id, at)
     if as_json:
         print_json(data)
         return

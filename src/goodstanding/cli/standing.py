@@ -10,12 +10,11 @@ from rich.table import Column, Table
 from goodstanding.cli.common import (
     AtOption,
     JsonOption,
-    as_of,
-    known_ids,
     open_store,
     out,
     policies_of,
     print_json,
+    read_at,
     safe,
 )
 from goodstanding.queries import explain as explained
@@ -33,8 +32,7 @@ def standing(account: AccountArgument, at: AtOption = None, as_json: JsonOption 
 
     Example: goodstanding standing a000042 --json
     """
-    with open_store() as store, known_ids():
-        data = standings.standing(store, policies_of(store), account, as_of(store, at))
+    data = read_at(standings.standing, account, at)
     if as_json:
         print_json(data)
         return
@@ -65,8 +63,7 @@ def explain(account: AccountArgument, at: AtOption = None, as_json: JsonOption =
 
     Example: goodstanding explain a000042
     """
-    with open_store() as store, known_ids():
-        data = explained.explanation(store, policies_of(store), account, as_of(store, at))
+    data = read_at(explained.explanation, account, at)
     if as_json:
         print_json(data)
         return

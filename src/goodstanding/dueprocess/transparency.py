@@ -10,7 +10,6 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from typing import Any, Final
 
-import jinja2
 from markupsafe import Markup
 
 from goodstanding.dueprocess.collect import (
@@ -24,6 +23,7 @@ from goodstanding.policy import PolicySet
 from goodstanding.queries import decisions as read
 from goodstanding.queries import transparency as report_queries
 from goodstanding.store import Store
+from goodstanding.templating import package_templates
 
 SERVICE_NAME_ENV: Final = "GOODSTANDING_SERVICE_NAME"
 LABELS = {
@@ -198,15 +198,7 @@ STYLE = (
 )
 
 
-_templates = jinja2.Environment(
-    loader=jinja2.PackageLoader("goodstanding.dueprocess", "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_templates.filters["label"] = _label
-_templates.filters["duration"] = _duration
+_templates = package_templates("goodstanding.dueprocess", label=_label, duration=_duration)
 
 
 def service_name() -> str:

@@ -120,21 +120,22 @@ def sanctions_behind(store: Store, start: float, end: float) -> list[SanctionBeh
     return found
 
 
+def _count(store: Store, table: str, condition: str, start: float, end: float) -> int:
+    """How many rows of `table` meet `condition` with `at` in [start, end)."""
+    sql = f"SELECT COUNT(*) FROM {table} WHERE {condition} AND at >= :start AND at < :end"
+    return int(store.execute_sql(sql, {"start": start, "end": end})[0][0])
+
+
 def standing_decisions(store: Store, start: float, end: float) -> dict[str, int]:
     """How many decisions goodstanding took by itself in [start, end), by action:
     `admin_suspended` (group administration suspended by standing) and `identity_refused`
     (an identity refused because a decision blocks it)."""
-    window = {"start": start, "end": end}
-    suspended = store.execute_sql(
-        "SELECT COUNT(*) FROM admin_rights WHERE NOT acting AND at >= :start AND at < :end",
-        window,
-    )[0][0]
-    refused = store.execute_sql(
-        "SELECT COUNT(*) FROM identity_log WHERE status = 'refused' AND decision IS NOT NULL "
-        "AND at >= :start AND at < :end",
-        window,
-    )[0][0]
-    return {"admin_suspended": int(suspended), "identity_refused": int(refused)}
+    return {
+        "admin_suspended": _count(store, "admin_rights", "NOT acting", start, end),
+        "identity_refused": _count(
+            store, "identity_log", "status = 'refused' AND decision IS NOT NULL", start, end
+        ),
+    }
 
 
 def reviewed(store: Store, start: float, end: float) -> list[Reviewed]:
@@ -152,25 +153,15 @@ def reviewed(store: Store, start: float, end: float) -> list[Reviewed]:
 def appeals(store: Store, start: float, end: float) -> tuple[int, list[tuple[str, float]]]:
     """How many appeals were filed in [start, end), and each appeal decided then as its
     outcome and the seconds it took to decide."""
-    window = {"start": start, "end": end}
-    filed = store.execute_sql(
-        "SELECT COUNT(*) FROM appeal_log WHERE outcome IS NULL AND at >= :start AND at < :end",
-        window,
-    )[0][0]
+    filed = _count(store, "appeal_log", "outcome IS NULL", start, end)
     decided = store.execute_sql(
         "SELECT outcome, seconds_to_decide FROM appeal_log WHERE outcome IS NOT NULL "
         "AND at >= :start AND at < :end",
-        window,
+        {"start": start, "end": end},
     )
-    return int(filed), [(str(outcome), float(seconds)) for outcome, seconds in decided]
+    return filed, [(str(outcome), float(seconds)) for outcome, seconds in decided]
 
 
 def record_exports(store: Store, start: float, end: float) -> int:
     """How many exports of group-chat records were audited in [start, end)."""
-    return int(
-        store.execute_sql(
-            "SELECT COUNT(*) FROM audit_log WHERE type = 'records.export' "
-            "AND at >= :start AND at < :end",
-            {"start": start, "end": end},
-        )[0][0]
-    )
+    return _count(store, "audit_log", "type = 'records.export'", start, end)

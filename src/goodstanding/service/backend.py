@@ -65,12 +65,13 @@ from goodstanding.store import (
     default_url,
 )
 from goodstanding.store import schema as tables
-from goodstanding.store.checkpoint import CheckpointError, latest_checkpoint
+from goodstanding.store.checkpoint import Checkpoint, CheckpointError, latest_checkpoint
 
 __all__ = [
     "ACTIONS",
     "PRIVILEGES",
     "ChainError",
+    "Checkpoint",
     "CheckpointError",
     "Claim",
     "ExportRefused",

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Final
 
-import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from goodstanding.service.console.navigation import menu
 from goodstanding.service.console.session import Viewer
+from goodstanding.templating import package_templates
 
 HEADERS: Final = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
@@ -44,16 +44,7 @@ def age(seconds: float) -> str:
     return f"{max(0, int(seconds))} s"
 
 
-environment = jinja2.Environment(
-    loader=jinja2.PackageLoader("goodstanding.service.console", "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-environment.filters["when"] = when
-environment.filters["age"] = age
-environment.filters["stamp"] = stamp
+environment = package_templates("goodstanding.service.console", when=when, age=age, stamp=stamp)
 
 
 def page(

@@ -3,6 +3,7 @@ statements of reasons sent to it. A member token sees only its own account."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,28 +28,36 @@ def _known(svc: Service, token: Token, account_id: str) -> None:
         raise Problem(404, f"unknown account {account_id!r}", "unknown-account")
 
 
-@router.get("/{account_id}/standing", responses=problems(404))
-def get_standing(
+@dataclass(frozen=True)
+class _AccountAt:
+    """A known account the token may read, and the time to evaluate it at."""
+
+    svc: Service
+    account_id: str
+    t: float
+
+
+def _account_at(
     account_id: str = AccountId,
     at: datetime | None = At,
     token: Token = Depends(readers),
     svc: Service = Depends(service),
-) -> dict[str, Any]:
-    """Score, band, privileges, binding sanctions and active strikes."""
+) -> _AccountAt:
+    """The account asked about (404 for one it does not know) and when: `at`, or now."""
     _known(svc, token, account_id)
-    return backend.standing(svc.store, svc.policies, account_id, epoch(at, "at", svc.now()))
+    return _AccountAt(svc, account_id, epoch(at, "at", svc.now()))
+
+
+@router.get("/{account_id}/standing", responses=problems(404))
+def get_standing(asked: _AccountAt = Depends(_account_at)) -> dict[str, Any]:
+    """Score, band, privileges, binding sanctions and active strikes."""
+    return backend.standing(asked.svc.store, asked.svc.policies, asked.account_id, asked.t)
 
 
 @router.get("/{account_id}/explain", responses=problems(404))
-def get_explanation(
-    account_id: str = AccountId,
-    at: datetime | None = At,
-    token: Token = Depends(readers),
-    svc: Service = Depends(service),
-) -> dict[str, Any]:
+def get_explanation(asked: _AccountAt = Depends(_account_at)) -> dict[str, Any]:
     """Every ledger line behind the score, with the rule text and evidence."""
-    _known(svc, token, account_id)
-    return backend.explain(svc.store, svc.policies, account_id, epoch(at, "at", svc.now()))
+    return backend.explain(asked.svc.store, asked.svc.policies, asked.account_id, asked.t)
 
 
 @router.get("/{account_id}/sanctions", responses=problems(404))

@@ -5,6 +5,8 @@ event through ingest, made as the token's own account (never one named in the bo
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -48,14 +50,33 @@ def get_queue(
     return backend.queue(svc.store, svc.policies, limit)
 
 
-def _write(svc: Service, token: Token, kind: str, fields: dict[str, Any]) -> JSONResponse:
-    """Ingests one event of this kind, made now by the token's account; 201 with its id, or
-    a problem naming why the engine refused it (nothing is written then)."""
-    try:
-        event = svc.write(token, acting_account(token), kind, fields)
-    except Refused as error:
-        raise Problem(422, str(error), "refused", reason=str(error)) from None
-    return JSONResponse({"event": event["id"], "type": kind, **fields}, status_code=201)
+@dataclass(frozen=True)
+class _Writer:
+    """Ingests events made now by a token's account."""
+
+    svc: Service
+    token: Token
+
+    def __call__(self, kind: str, fields: dict[str, Any]) -> JSONResponse:
+        """Ingests one event of this kind; 201 with its id, or a problem naming why the
+        engine refused it (nothing is written then)."""
+        try:
+            event = self.svc.write(self.token, acting_account(self.token), kind, fields)
+        except Refused as error:
+            raise Problem(422, str(error), "refused", reason=str(error)) from None
+        return JSONResponse({"event": event["id"], "type": kind, **fields}, status_code=201)
+
+
+def _writes(*roles: str) -> Callable[..., _Writer]:
+    """A dependency: a writer for a token of one of these roles (403 for another role)."""
+
+    def writer(token: Token = Depends(require(*roles)), svc: Service = Depends(service)) -> _Writer:
+        return _Writer(svc, token)
+
+    return writer
+
+
+moderator_writes = _writes("moderator")
 
 
 class ReportRequest(BaseModel):
@@ -69,11 +90,10 @@ class ReportRequest(BaseModel):
 @router.post("/reports", status_code=201, responses=problems(503))
 def post_report(
     request: ReportRequest,
-    token: Token = Depends(require("member", "moderator")),
-    svc: Service = Depends(service),
+    write: _Writer = Depends(_writes("member", "moderator")),
 ) -> JSONResponse:
     """Reports content under a rule, as the token's account."""
-    return _write(svc, token, "content.reported", request.model_dump())
+    return write("content.reported", request.model_dump())
 
 
 class ReviewRequest(BaseModel):
@@ -88,11 +108,10 @@ class ReviewRequest(BaseModel):
 @router.post("/reviews", status_code=201, responses=problems(503))
 def post_review(
     request: ReviewRequest,
-    token: Token = Depends(moderator),
-    svc: Service = Depends(service),
+    write: _Writer = Depends(moderator_writes),
 ) -> JSONResponse:
     """Decides a review, as the token's moderator."""
-    return _write(svc, token, "review.decided", request.model_dump())
+    return write("review.decided", request.model_dump())
 
 
 class SanctionRequest(BaseModel):
@@ -108,13 +127,12 @@ class SanctionRequest(BaseModel):
 def post_sanction(
     request: SanctionRequest,
     account_id: str = Path(min_length=1, max_length=200),
-    token: Token = Depends(moderator),
-    svc: Service = Depends(service),
+    write: _Writer = Depends(moderator_writes),
 ) -> JSONResponse:
     """Imposes a step of the ladder on the account for a rule, stating the facts, as the
     token's moderator (an `account.sanctioned` event; the account may appeal it)."""
     fields = {"account": account_id, **request.model_dump(exclude_none=True)}
-    return _write(svc, token, "account.sanctioned", fields)
+    return write("account.sanctioned", fields)
 
 
 class LiftRequest(BaseModel):
@@ -128,13 +146,12 @@ class LiftRequest(BaseModel):
 def post_lift(
     request: LiftRequest,
     account_id: str = Path(min_length=1, max_length=200),
-    token: Token = Depends(moderator),
-    svc: Service = Depends(service),
+    write: _Writer = Depends(moderator_writes),
 ) -> JSONResponse:
     """Lifts a sanction binding the account before its end, as the token's moderator (an
     `account.sanction_lifted` event)."""
     fields = {"account": account_id, **request.model_dump()}
-    return _write(svc, token, "account.sanction_lifted", fields)
+    return write("account.sanction_lifted", fields)
 
 
 class AppealRequest(BaseModel):
@@ -147,12 +164,11 @@ class AppealRequest(BaseModel):
 @router.post("/appeals", status_code=201, responses=problems(503))
 def post_appeal(
     request: AppealRequest,
-    token: Token = Depends(require("member")),
-    svc: Service = Depends(service),
+    write: _Writer = Depends(_writes("member")),
 ) -> JSONResponse:
     """Files an appeal against a decision on the member's own account or content."""
     fields = {"appeal_id": f"appeal-{uuid.uuid4().hex}", **request.model_dump()}
-    return _write(svc, token, "appeal.filed", fields)
+    return write("appeal.filed", fields)
 
 
 class AppealDecision(BaseModel):
@@ -166,8 +182,7 @@ class AppealDecision(BaseModel):
 def post_appeal_decision(
     request: AppealDecision,
     appeal_id: str = Path(min_length=1, max_length=200),
-    token: Token = Depends(moderator),
-    svc: Service = Depends(service),
+    write: _Writer = Depends(moderator_writes),
 ) -> JSONResponse:
     """Decides an appeal, as the token's moderator."""
-    return _write(svc, token, "appeal.decided", {"appeal_id": appeal_id, **request.model_dump()})
+    return write("appeal.decided", {"appeal_id": appeal_id, **request.model_dump()})
