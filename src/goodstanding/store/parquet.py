@@ -62,24 +62,34 @@ class RollingFiles:
 
     def write(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Adds rows (written out a row group at a time)."""
-        self._buffer.extend(rows)
-        while len(self._buffer) >= ROWS_PER_GROUP:
-            self._flush(ROWS_PER_GROUP)
+        start = 0
+        while start < len(rows):
+            room = ROWS_PER_GROUP - len(self._buffer)
+            self._buffer.extend(rows[start : start + room])
+            start += room
+            if len(self._buffer) >= ROWS_PER_GROUP:
+                self._flush()
 
     def close(self) -> None:
         """Writes what is buffered and closes the current file (with no rows at all, one empty
         file, so that the folder still says what its columns are)."""
-        while self._buffer:
-            self._flush(ROWS_PER_GROUP)
+        self._flush()
         if not self.files:
             self._open_file()
         self._close_file()
 
-    def _flush(self, limit: int) -> None:
-        if self._writer is None or self._in_file >= self.rows_per_file:
-            self._open_file()
-        take = min(limit, len(self._buffer), self.rows_per_file - self._in_file)
-        rows, self._buffer = self._buffer[:take], self._buffer[take:]
+    def _flush(self) -> None:
+        """Writes the buffered rows, starting a new file wherever the current one is full."""
+        rows, self._buffer = self._buffer, []
+        start = 0
+        while start < len(rows):
+            if self._writer is None or self._in_file >= self.rows_per_file:
+                self._open_file()
+            take = min(len(rows) - start, self.rows_per_file - self._in_file)
+            self._write_group(rows[start : start + take])
+            start += take
+
+    def _write_group(self, rows: list[tuple[Any, ...]]) -> None:
         columns = [list(values) for values in zip(*rows, strict=True)]
         arrays = [
             pa.array(values, type=field.type)
@@ -87,8 +97,8 @@ class RollingFiles:
         ]
         assert self._writer is not None, "a file is open"
         self._writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
-        self._in_file += take
-        self.rows += take
+        self._in_file += len(rows)
+        self.rows += len(rows)
 
     def _open_file(self) -> None:
         self._close_file()
@@ -102,11 +112,6 @@ class RollingFiles:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
-
-
-def part_files(folder: Path) -> list[Path]:
-    """The Parquet files RollingFiles wrote into `folder`, in the order it wrote them."""
-    return sorted(folder.glob("part-*.parquet"))
 
 
 def read_rows(path: Path, schema: pa.Schema) -> Iterator[tuple[Any, ...]]:
