@@ -1,6 +1,7 @@
-"""Single-process replay of a sim stream: plain, and under a version that differs only in a
-scoring weight (as a ratio against the plain replay in the same run), extrapolated to
-10,000,000 events; and a what-if of a weight-only draft on the same store.
+"""Single-process replay of a sim stream: plain, into Parquet files (`replay --out`) and under
+a version that differs only in a scoring weight (both as ratios against the plain replay in
+the same run), extrapolated to 10,000,000 events; the export of the log as Parquet; and a
+what-if of a weight-only draft on the same store.
 
 `python -m bench replay [--events N]` (default 1,000,000; the sim's 90 days with as many
 accounts as give about N events)."""
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from bench.common import machine_load, note, report, sim_stream, throwaway_keys, timed
 from goodstanding.pipeline import Ingestor, load_policies, replay
+from goodstanding.pipeline.log_export import export_log
+from goodstanding.pipeline.projections_out import replay_out
 from goodstanding.pipeline.whatif import what_if
 from goodstanding.policy.versions import DEFAULT_POLICY
 from goodstanding.store import Store
@@ -81,6 +84,24 @@ def main(argv: list[str] | None = None) -> None:
             n / plain,
             "events/s",
             f"{plain:.1f} s, {n / plain_cpu:,.0f} events per CPU second; {conditions}",
+        )
+        note("replay into Parquet files (replay --out)")
+        files, files_cpu = cpu_timed(lambda: replay_out(store, Path(folder) / "projections"))
+        report(
+            "replay into Parquet files (replay --out)",
+            n / files,
+            "events/s",
+            f"{files:.1f} s, {files / plain:.2f} x the plain replay's time, "
+            f"{n / files_cpu:,.0f} events per CPU second; {conditions}",
+        )
+        note("export of the log as Parquet")
+        exported, exported_cpu = cpu_timed(lambda: export_log(store, Path(folder) / "log"))
+        report(
+            "export log --format parquet",
+            n / exported,
+            "events/s",
+            f"{exported:.1f} s (verify included), {n / exported_cpu:,.0f} events per CPU "
+            f"second; {conditions}",
         )
         changed = weight_only(Path(folder), "bench-weight", "2026-01-01T00:00:01Z", "0.4")
         policies = load_policies(store, [str(changed)])

@@ -12,6 +12,7 @@ import typer
 from goodstanding.cli import (
     checkpoints,
     dueprocess,
+    export_log,
     groups,
     identity,
     log,
@@ -41,7 +42,9 @@ def _group(name: str, help_text: str, parent: typer.Typer = app) -> typer.Typer:
 
 
 policy_app = _group("policy", "Check policy files.")
-export_app = _group("export", "Export data: a person's own data, statements of reasons.")
+export_app = _group(
+    "export", "Export data: a person's own data, statements of reasons, the event log."
+)
 records_app = _group("records", "Group-chat records: holds, exports, purges.")
 hold_app = _group("hold", "Legal holds on records.", records_app)
 rules_app = _group("rules", "How rules perform.")
@@ -89,6 +92,7 @@ app.command()(standing.standing)
 app.command()(standing.explain)
 app.command(name="verify")(checkpoints.verify_command)
 app.command(name="replay")(replay.replay_command)
+app.command(name="load")(replay.load_command)
 checkpoint_app.callback()(checkpoints.checkpoint_command)
 checkpoint_app.command("keygen")(checkpoints.checkpoint_keygen)
 export_app.command("account")(dueprocess.export_account)
@@ -105,6 +109,7 @@ hold_app.command("list")(records.hold_list)
 records_app.command("export")(records.records_export)
 records_app.command("purge")(records.records_purge)
 export_app.command("sor")(dueprocess.export_sor)
+export_app.command("log")(export_log.export_log_command)
 notices_app.command("list")(dueprocess.notices_list)
 notices_app.command("ack")(dueprocess.notices_ack)
 report_app.command("transparency")(dueprocess.report_transparency)

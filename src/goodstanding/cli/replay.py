@@ -22,13 +22,22 @@ from goodstanding.cli.common import (
 )
 from goodstanding.cli.write_lock import NoWait, WaitNotice, busy_exit
 from goodstanding.pipeline import replay
+from goodstanding.pipeline.projections_out import (
+    Manifest,
+    ProjectionsRefused,
+    load_projections,
+    recorded_policies,
+    replay_out,
+)
 from goodstanding.pipeline.replay import detector_changes
 from goodstanding.pipeline.whatif import Refusals
 from goodstanding.pipeline.whatif import what_if as run_what_if
 from goodstanding.policy import PolicyError, PolicySet, Problem
 from goodstanding.queries.outcomes import Outcome
-from goodstanding.store import ChainError, Store, StoreError, WriterBusy
+from goodstanding.store import ChainError, LogBroken, Store, StoreError, WriterBusy
 from goodstanding.store import schema as tables
+from goodstanding.store.folders import FolderError
+from goodstanding.store.parquet import ParquetError
 
 
 def replay_command(
@@ -52,6 +61,21 @@ def replay_command(
             "was recorded with (what changed is printed).",
         ),
     ] = False,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write the projections as Parquet files into this folder (one sub-folder per "
+            "table, and a manifest) instead of into the store.",
+        ),
+    ] = None,
+    into_store: Annotated[
+        bool,
+        typer.Option("--into-store", help="With --out: then load the folder into the store."),
+    ] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="With --out: replace an earlier --out there.")
+    ] = False,
     no_wait: NoWait = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -68,10 +92,27 @@ def replay_command(
     holds the store's write lock while it runs (ingests wait for it); it waits for the lock as
     ingest does (--no-wait: exit code 75).
 
+        With --out DIR, the projections are written as Parquet files under DIR instead (the
+        recorded versions only; the store is not changed and no lock is taken), with a
+        manifest naming the log head, policy versions and projections digest;
+        `goodstanding load DIR` (or --into-store) then puts them into the store.
+
         Example: goodstanding replay --what-if --policy policies/next.toml
     """
     wait, notice = (0.0 if no_wait else None), WaitNotice()
+    if out_dir is None and (into_store or overwrite):
+        raise fail("--into-store and --overwrite go with --out DIR")
+    if out_dir is not None and (what_if or policy):
+        raise fail(
+            "--out replays under the recorded policy versions and writes nothing to the store: "
+            "record new versions first (goodstanding replay --policy FILE), or drop --what-if"
+        )
     with open_store() as store:
+        if out_dir is not None:
+            _replay_out(
+                store, out_dir, overwrite, into_store, accept_changed_detectors, wait, as_json
+            )
+            return
         if what_if:
             _what_if(store, policy or [], limit, accept_changed_detectors, as_json)
             return
@@ -101,6 +142,85 @@ def replay_command(
         print_json({"replayed": applied, "digest": digest})
     else:
         out.print(f"replayed {applied} events; projections digest {digest}")
+
+
+def _replay_out(
+    store: Store,
+    folder: Path,
+    overwrite: bool,
+    into_store: bool,
+    accept_changed: bool,
+    wait: float | None,
+    as_json: bool,
+) -> None:
+    """replay --out (and --into-store): the projections into Parquet files, then the store."""
+    total = store.count(tables.events)
+    with progress("replaying") as bar:
+        task = bar.add_task("replay", total=total)
+        try:
+            policies, _ = recorded_policies(store)
+            _accepted(detector_changes(policies), accept_changed)
+            manifest = replay_out(
+                store,
+                folder,
+                overwrite=overwrite,
+                accept_changed_detectors=accept_changed,
+                progress=lambda n: bar.advance(task, n),
+            )
+        except FolderError as error:
+            raise fail(str(error)) from None
+        except (ChainError, PolicyError, ProjectionsRefused, ParquetError) as error:
+            raise fail(str(error), 1) from None
+    if into_store:
+        _load(store, folder, wait)
+    if as_json:
+        print_json({**manifest.as_dict(), "out": str(folder), "loaded": into_store})
+        return
+    loaded = "; loaded into the store" if into_store else ""
+    out.print(
+        f"replayed {manifest.replayed} events into {safe(folder)}; projections digest "
+        f"{manifest.digest}{loaded}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _load(store: Store, folder: Path, wait: float | None) -> Manifest:
+    """Loads a folder of projections into the store, failing the command when refused."""
+    try:
+        return load_projections(store, folder, wait=wait, on_wait=WaitNotice())
+    except WriterBusy as busy:
+        raise busy_exit(busy) from None
+    except (ProjectionsRefused, ParquetError, LogBroken) as error:
+        raise fail(str(error), 1) from None
+
+
+def load_command(
+    folder: Annotated[Path, typer.Argument(help="A folder `replay --out` wrote.")],
+    no_wait: NoWait = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Load projections that `replay --out` wrote into the store, replacing its own.
+
+    All or nothing, in one transaction holding the store's write lock, and only while the
+    store's log head and recorded policy versions are those of the folder's manifest (the
+    projections would not match another log) and its files match the manifest's digest.
+
+    Example: goodstanding load var/projections
+    """
+    with open_store() as store:
+        manifest = _load(store, folder, 0.0 if no_wait else None)
+    if as_json:
+        print_json(
+            {"loaded": str(folder), "head_seq": manifest.head_seq, "digest": manifest.digest}
+        )
+    else:
+        out.print(
+            f"loaded the projections of {manifest.replayed} events (log head "
+            f"{manifest.head_seq}) from {safe(folder)}; projections digest {manifest.digest}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _accepted(changes: Sequence[Problem | str], accepted: bool) -> None:
