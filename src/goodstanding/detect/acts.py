@@ -33,7 +33,7 @@ from goodstanding.detect.char_grams import CharGrams
 DATA: Final = Path(__file__).parent / "data"
 CORPUS: Final = DATA / "acts_corpus.jsonl"
 """Labelled texts: the development part of the evaluation set."""
-WRITTEN: Final = DATA / "acts_written.jsonl"
+WRITTEN: Final = (DATA / "acts_written.jsonl", DATA / "acts_written_2.jsonl")
 """Labelled texts written by hand as more examples, from the rules' texts alone."""
 ORDINARY: Final = DATA / "acts_ordinary.jsonl"
 """Ordinary posts and group messages, all benign (see data/README.md for where they come
@@ -55,7 +55,7 @@ class ActsModel:
     """The trained model over a corpus: per-rule scores for texts, computed once per batch
     for all the rules that ask."""
 
-    def __init__(self, corpora: tuple[Path, ...] = (CORPUS, WRITTEN, ORDINARY)):
+    def __init__(self, corpora: tuple[Path, ...] = (CORPUS, *WRITTEN, ORDINARY)):
         self.corpora = corpora
         self._lock = threading.Lock()
         self._fitted: tuple[CharGrams, Any, list[str]] | None = None
