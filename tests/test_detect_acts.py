@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from goodstanding.detect import ClassifierSpec, Detector, PatternSpec
-from goodstanding.detect.acts import BENIGN, MODEL, ActsClassifier, LabelledText
+from goodstanding.detect.acts import BENIGN, MODEL, ActsClassifier, ActsModel, Fitted, LabelledText
 from goodstanding.detect.char_grams import CharGrams
 from goodstanding.detect.classifier import (
     ClassifierUnavailable,
@@ -137,3 +138,29 @@ def test_every_acts_finding_of_the_default_policy_goes_to_review() -> None:
     for rule_id, spec in acts.items():
         assert spec.model == f"acts:{rule_id}"
         assert spec.outcome == "queue" and spec.unfound_only
+
+
+def test_a_trained_model_is_cached_and_read_back_with_the_same_scores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GOODSTANDING_CACHE_DIR", str(tmp_path))
+    trained = ActsModel()
+    first = trained.scores(TEXTS, "threat.violence")
+    assert trained.cached.parent == tmp_path and trained.cached.exists()
+    (tmp_path / "acts-older.npz").write_bytes(b"stale")
+    again = ActsModel()
+    assert again.scores(TEXTS, "threat.violence") == first
+    assert again._fitted is not None
+    assert np.array_equal(again._fitted.coef, trained._fitted.coef)  # type: ignore[union-attr]
+
+
+def test_an_unreadable_cache_is_trained_again_and_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GOODSTANDING_CACHE_DIR", str(tmp_path))
+    model = ActsModel()
+    model.cached.write_bytes(b"not a model")
+    (tmp_path / "acts-older.npz").write_bytes(b"stale")
+    assert len(model.scores(["hello"], "threat.violence")) == 1
+    assert [p.name for p in tmp_path.iterdir()] == [model.cached.name]
+    Fitted.load(model.cached)

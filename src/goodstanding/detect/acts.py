@@ -17,10 +17,14 @@ fails if any of them is flagged.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
+import os
+import tempfile
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Final
@@ -28,7 +32,10 @@ from typing import Any, Final
 import msgspec
 import numpy as np
 
+from goodstanding.detect import char_grams
 from goodstanding.detect.char_grams import CharGrams
+
+Array = np.ndarray[Any, Any]
 
 DATA: Final = Path(__file__).parent / "data"
 CORPUS: Final = DATA / "acts_corpus.jsonl"
@@ -51,14 +58,64 @@ class LabelledText(msgspec.Struct, frozen=True, kw_only=True):
     label: str
 
 
+@dataclass(frozen=True)
+class Fitted:
+    """A trained model: its features, and one linear function of them per label."""
+
+    grams: CharGrams
+    coef: Array
+    intercept: Array
+    labels: list[str]
+
+    def margins(self, texts: Sequence[str]) -> Array:
+        """Each text's value of each label's function (texts by labels)."""
+        return np.asarray(self.grams.transform(texts) @ self.coef.T) + self.intercept
+
+    def save(self, path: Path) -> None:
+        """Writes the model to `path` (NumPy arrays, no pickled objects), atomically."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as out:
+            np.savez(
+                out,
+                seen=self.grams.seen,
+                idf=self.grams.idf,
+                coef=self.coef,
+                intercept=self.intercept,
+                labels=np.array(self.labels),
+            )
+        os.replace(out.name, path)
+
+    @classmethod
+    def load(cls, path: Path) -> Fitted:
+        """The model `save` wrote to `path`."""
+        with np.load(path, allow_pickle=False) as arrays:
+            return cls(
+                CharGrams.restored(arrays["seen"], arrays["idf"]),
+                arrays["coef"],
+                arrays["intercept"],
+                [str(label) for label in arrays["labels"]],
+            )
+
+
+def cache_dir() -> Path:
+    """Where trained models are kept between processes: ``GOODSTANDING_CACHE_DIR``, else the
+    user's cache folder (``XDG_CACHE_HOME`` or ``~/.cache``) under ``goodstanding``."""
+    named = os.environ.get("GOODSTANDING_CACHE_DIR")
+    if named:
+        return Path(named)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "goodstanding"
+
+
 class ActsModel:
     """The trained model over a corpus: per-rule scores for texts, computed once per batch
-    for all the rules that ask."""
+    for all the rules that ask. Trained on first use, or read back from the cache where a
+    process trained it from the same corpora before."""
 
     def __init__(self, corpora: tuple[Path, ...] = (CORPUS, *WRITTEN, ORDINARY)):
         self.corpora = corpora
         self._lock = threading.Lock()
-        self._fitted: tuple[CharGrams, Any, list[str]] | None = None
+        self._fitted: Fitted | None = None
         self._last: tuple[list[str], dict[str, list[float]]] | None = None
 
     @cached_property
@@ -77,21 +134,48 @@ class ActsModel:
 
     @cached_property
     def version(self) -> str:
-        """What decides its scores: the corpora's SHA-256 and the scikit-learn version."""
-        digest = hashlib.sha256()
+        """What decides its scores: the SHA-256 of the corpora and of the code that reads
+        and trains on them, and the scikit-learn version."""
+        corpora = hashlib.sha256()
         for corpus in self.corpora:
-            digest.update(hashlib.sha256(corpus.read_bytes()).digest())
+            corpora.update(hashlib.sha256(corpus.read_bytes()).digest())
+        code = hashlib.sha256()
+        for module in (Path(__file__), Path(char_grams.__file__)):
+            code.update(hashlib.sha256(module.read_bytes()).digest())
         sklearn = importlib.metadata.version("scikit-learn")
-        return f"corpus sha256:{digest.hexdigest()[:16]} scikit-learn {sklearn}"
+        return (
+            f"corpus sha256:{corpora.hexdigest()[:16]} code sha256:{code.hexdigest()[:16]} "
+            f"scikit-learn {sklearn}"
+        )
 
-    def _fit(self) -> tuple[CharGrams, Any, list[str]]:
+    @property
+    def cached(self) -> Path:
+        """The cache file of this model (named by everything its weights depend on)."""
+        key = hashlib.sha256(self.version.encode()).hexdigest()[:24]
+        return cache_dir() / f"acts-{key}.npz"
+
+    def _fitted_model(self) -> Fitted:
+        try:
+            return Fitted.load(self.cached)
+        except (OSError, ValueError, KeyError):
+            pass  # not cached yet, or unreadable: train
+        fitted = self._fit()
+        with contextlib.suppress(OSError):  # a read-only home: train again next time
+            fitted.save(self.cached)
+            for older in self.cached.parent.glob("acts-*.npz"):
+                if older != self.cached:
+                    older.unlink(missing_ok=True)
+        return fitted
+
+    def _fit(self) -> Fitted:
         from sklearn.svm import LinearSVC
 
         rows = self._rows()
-        vectoriser = CharGrams()
-        features = vectoriser.fit_transform([row.text for row in rows])
+        grams = CharGrams()
+        features = grams.fit_transform([row.text for row in rows])
         model = LinearSVC(C=1.0, random_state=0).fit(features, [row.label for row in rows])
-        return vectoriser, model, [str(label) for label in model.classes_]
+        labels = [str(label) for label in model.classes_]
+        return Fitted(grams, np.asarray(model.coef_), np.asarray(model.intercept_), labels)
 
     def scores(self, texts: list[str], label: str) -> list[float]:
         """Each text's score for `label`: ``1 / (1 + exp(-STEEPNESS * margin))`` of how much
@@ -100,11 +184,11 @@ class ActsModel:
         batch's scores are kept, so each rule asking about the same texts reuses them."""
         with self._lock:
             if self._fitted is None:
-                self._fitted = self._fit()
-            vectoriser, model, labels = self._fitted
+                self._fitted = self._fitted_model()
+            fitted = self._fitted
             if self._last is None or self._last[0] != texts:
-                margins = model.decision_function(vectoriser.transform(texts))
-                benign = labels.index(BENIGN)
+                margins = fitted.margins(texts)
+                benign = fitted.labels.index(BENIGN)
                 nearer = margins - margins[:, [benign]]
                 nearer[:, benign] = -np.inf
                 squashed = 1.0 / (1.0 + np.exp(np.minimum(50.0, -STEEPNESS * nearer)))
@@ -112,7 +196,7 @@ class ActsModel:
                 squashed[nearer < nearer.max(axis=1, keepdims=True)] = 0.0
                 self._last = (
                     list(texts),
-                    {k: squashed[:, i].tolist() for i, k in enumerate(labels)},
+                    {k: squashed[:, i].tolist() for i, k in enumerate(fitted.labels)},
                 )
             return self._last[1][label]
 

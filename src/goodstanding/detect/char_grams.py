@@ -56,6 +56,19 @@ class CharGrams:
         self.column = np.full(1 << BITS, -1, dtype=np.int32)
         self.idf: Array = np.zeros(0)
 
+    @property
+    def seen(self) -> Array:
+        """The hash buckets of the n-grams the corpus had, in column order."""
+        return np.flatnonzero(self.column >= 0)
+
+    @classmethod
+    def restored(cls, seen: Array, idf: Array, longest: int = 4) -> CharGrams:
+        """Features as fitted before, from their `seen` buckets and idf weights."""
+        grams = cls(longest)
+        grams.column[seen] = np.arange(len(seen), dtype=np.int32)
+        grams.idf = idf
+        return grams
+
     def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Learns the columns and their idf weights from `texts`; their features."""
         found, rows = buckets(texts, self.longest)
