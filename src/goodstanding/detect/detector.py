@@ -23,7 +23,7 @@ import msgspec
 
 from goodstanding.detect.backends import Backend
 from goodstanding.detect.classifier import Classifier, ClassifierUnavailable, classifier_for
-from goodstanding.detect.context import addresses_someone, lowering_context
+from goodstanding.detect.context import addresses_someone, lowering_context, text_contexts
 from goodstanding.detect.known import KnownIndex, Sketcher
 from goodstanding.detect.matcher import EXCERPT_MAX, Match, Matcher, SpecError
 from goodstanding.detect.normalise import NormalisedBatch, normalise, normalise_batch, sanitise
@@ -265,7 +265,10 @@ class Detector:
         try:
             batch = normalise_batch(clean)
             for i, matches in enumerate(self.matcher.scan_batch(batch)):
-                findings[i] += [self._from_match(m, batch.texts[i]) for m in matches]
+                if matches:
+                    text = batch.texts[i]
+                    whole = text_contexts(text)
+                    findings[i] += [self._from_match(m, text, whole) for m in matches]
         except Exception as error:  # a detector failure is data, not a crash
             message = f"{type(error).__name__}: {error}"
             for i in range(len(clean)):
@@ -294,8 +297,8 @@ class Detector:
             )
         return out
 
-    def _from_match(self, m: Match, normalised: str) -> Finding:
-        context = lowering_context(normalised, m.norm_start, m.norm_end)
+    def _from_match(self, m: Match, normalised: str, whole: frozenset[str]) -> Finding:
+        context = lowering_context(normalised, m.norm_start, m.norm_end, whole)
         return Finding(
             rule_id=m.rule_id,
             kind=m.kind,
