@@ -58,8 +58,11 @@ class ProfanityClassifier:
     def predict(self, texts: Sequence[str]) -> list[float]:
         if not texts:
             return []
-        scores = self._load()(list(texts))
-        return [min(1.0, max(0.0, float(score))) for score in scores]
+        # the model scores each text on its own: each distinct text is scored once
+        slots: dict[str, int] = {}
+        rows = [slots.setdefault(text, len(slots)) for text in texts]
+        scores = [min(1.0, max(0.0, float(score))) for score in self._load()(list(slots))]
+        return [scores[row] for row in rows]
 
 
 ClassifierFactory = Callable[[str], Classifier]
