@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Final, Protocol, runtime_checkable
 
+from goodstanding.detect.distinct import distinct
 from goodstanding.detect.spec import module_available
 
 
@@ -58,10 +59,8 @@ class ProfanityClassifier:
     def predict(self, texts: Sequence[str]) -> list[float]:
         if not texts:
             return []
-        # the model scores each text on its own: each distinct text is scored once
-        slots: dict[str, int] = {}
-        rows = [slots.setdefault(text, len(slots)) for text in texts]
-        scores = [min(1.0, max(0.0, float(score))) for score in self._load()(list(slots))]
+        unique, rows = distinct(texts)  # the model scores each text on its own
+        scores = [min(1.0, max(0.0, float(score))) for score in self._load()(unique)]
         return [scores[row] for row in rows]
 
 

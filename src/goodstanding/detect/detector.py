@@ -24,6 +24,7 @@ import msgspec
 from goodstanding.detect.backends import Backend
 from goodstanding.detect.classifier import Classifier, ClassifierUnavailable, classifier_for
 from goodstanding.detect.context import addresses_someone, lowering_context, text_contexts
+from goodstanding.detect.distinct import distinct
 from goodstanding.detect.known import KnownIndex, Sketcher
 from goodstanding.detect.matcher import EXCERPT_MAX, Match, Matcher, SpecError
 from goodstanding.detect.normalise import NormalisedBatch, normalise, normalise_batch, sanitise
@@ -401,8 +402,9 @@ class Detector:
     ) -> None:
         if not self._known_uses:
             return
+        unique, rows = distinct(heads)  # a sketch and its neighbours depend on the text alone
         try:
-            values = self._sketcher.hashvalues_many(heads)
+            values = self._sketcher.hashvalues_many(unique)
         except Exception as error:
             for i in range(len(texts)):
                 failures[i] += [_failure(use, error) for use in self._known_uses]
@@ -414,7 +416,7 @@ class Detector:
                 for i in range(len(texts)):
                     failures[i].append(_failure(use, error))
                 continue
-            for i, hits in enumerate(found):
+            for i, hits in enumerate(found[row] for row in rows):
                 if hits:
                     best = hits[0]
                     end = min(len(texts[i]), self.cap)

@@ -97,15 +97,6 @@ class Sketcher:
     def hashvalues_many(self, texts: Sequence[str]) -> npt.NDArray[np.uint32]:
         """The MinHash sketches of normalised texts, one row each (all 0xFFFFFFFF for a text
         with no shingle)."""
-        slots: dict[str, int] = {}
-        rows = [slots.setdefault(text, len(slots)) for text in texts]
-        if len(slots) == len(texts):
-            return self._sketches(texts)
-        # a sketch depends on its text alone: each distinct text is sketched once
-        sketches: npt.NDArray[np.uint32] = self._sketches(list(slots))[rows]
-        return sketches
-
-    def _sketches(self, texts: Sequence[str]) -> npt.NDArray[np.uint32]:
         out = np.full((len(texts), self.num_perm), np.uint32(0xFFFFFFFF), dtype=np.uint32)
         hashes, owner = _shingles(texts)
         if hashes.size == 0:
