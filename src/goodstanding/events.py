@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 import typing
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 import msgspec
 
@@ -165,34 +165,48 @@ class _Event(
     actor: str
 
     def __post_init__(self) -> None:
-        if self.at.tzinfo is None or self.at.utcoffset() is None:
+        at = self.at
+        if at.utcoffset() is None:
             raise ValueError("`at` must be an RFC 3339 timestamp with an offset (e.g. 'Z')")
-        try:
-            in_range = EARLIEST <= self.at < LATEST
-        except OverflowError:
-            in_range = False
-        if not in_range:
-            raise ValueError(
-                f"`at` {self.at.isoformat()} is outside the accepted range "
-                f"{EARLIEST:%Y-%m-%dT%H:%M:%SZ} to {LATEST:%Y-%m-%dT%H:%M:%SZ} (exclusive)"
-            )
-        for name, names_something in _TEXT_FIELDS[type(self)]:
-            value = getattr(self, name)
-            if not isinstance(value, str):
-                continue
-            if names_something:
-                if (
-                    value
-                    and len(value) <= MAX_ID_LENGTH
-                    and value.isprintable()
-                    and " " not in value
-                ):
-                    continue  # the common case, without a call
-                problem = id_problem(value)
-                if problem is not None:
-                    raise ValueError(f"`{name}` {brief(value)} {problem}")
-            elif "\x00" in value:
-                raise ValueError(f"`{name}` contains a NUL character (U+0000)")
+        if not 1970 < at.year < 2099:  # within a day of the range, where offsets matter
+            _check_range(at)
+        checks = _CHECKS[type(self)]
+        for value in checks.identifiers(self):
+            if value is not None and not (
+                value and len(value) <= MAX_ID_LENGTH and value.isprintable() and " " not in value
+            ):
+                _refuse_text(self, checks.fields)
+        for value in checks.texts(self):
+            if value is not None and "\x00" in value:
+                _refuse_text(self, checks.fields)
+
+
+def _check_range(at: datetime) -> None:
+    """Raises ValueError unless `at` lies within EARLIEST..LATEST."""
+    try:
+        in_range = EARLIEST <= at < LATEST
+    except OverflowError:
+        in_range = False
+    if not in_range:
+        raise ValueError(
+            f"`at` {at.isoformat()} is outside the accepted range "
+            f"{EARLIEST:%Y-%m-%dT%H:%M:%SZ} to {LATEST:%Y-%m-%dT%H:%M:%SZ} (exclusive)"
+        )
+
+
+def _refuse_text(event: _Event, fields: tuple[tuple[str, bool], ...]) -> None:
+    """Raises ValueError for the first of an event's string fields (in order) that is not a
+    usable identifier where it names something, or holds a NUL elsewhere."""
+    for name, names_something in fields:
+        value = getattr(event, name)
+        if not isinstance(value, str):
+            continue
+        if names_something:
+            problem = id_problem(value)
+            if problem is not None:
+                raise ValueError(f"`{name}` {brief(value)} {problem}")
+        elif "\x00" in value:
+            raise ValueError(f"`{name}` contains a NUL character (U+0000)")
 
 
 def _check_attributes(attributes: Attributes | None) -> None:
@@ -437,18 +451,41 @@ EVENT_TYPES: tuple[type[_Event], ...] = (
 )
 
 
-def _text_fields(event_type: type[_Event]) -> tuple[tuple[str, bool], ...]:
-    """The fields of an event type that hold any string (not one of a Literal's), in order,
-    each with whether it names something (see ID_FIELDS)."""
+class _StringChecks(NamedTuple):
+    """The string fields of an event type (not one of a Literal's), in order, each with
+    whether it names something (see ID_FIELDS); and getters of the values of each kind."""
+
+    fields: tuple[tuple[str, bool], ...]
+    identifiers: Callable[[_Event], tuple[str | None, ...]]
+    texts: Callable[[_Event], tuple[str | None, ...]]
+
+
+def _values(names: list[str]) -> Callable[[_Event], tuple[str | None, ...]]:
+    """A getter of the named fields' values, as a tuple."""
+    if len(names) == 1:
+        one = operator.attrgetter(names[0])
+        return lambda event: (one(event),)
+    if not names:
+        return lambda event: ()
+    return operator.attrgetter(*names)
+
+
+def _string_checks(event_type: type[_Event]) -> _StringChecks:
+    """What `_Event.__post_init__` checks of an event type's string fields."""
     hints = typing.get_type_hints(event_type)
-    return tuple(
+    fields = tuple(
         (name, name in ID_FIELDS)
         for name in event_type.__struct_fields__
         if hints[name] in (str, str | None)
     )
+    return _StringChecks(
+        fields,
+        _values([name for name, names_something in fields if names_something]),
+        _values([name for name, names_something in fields if not names_something]),
+    )
 
 
-_TEXT_FIELDS = {event_type: _text_fields(event_type) for event_type in EVENT_TYPES}
+_CHECKS = {event_type: _string_checks(event_type) for event_type in EVENT_TYPES}
 EVENT_CLASSES: dict[str, type[_Event]] = {str(t.__struct_config__.tag): t for t in EVENT_TYPES}
 TYPE_NAMES: tuple[str, ...] = tuple(EVENT_CLASSES)
 
@@ -501,9 +538,8 @@ def check_size(data: bytes, line: int | None = None, max_bytes: int = MAX_LINE_B
 
 def _check_at_syntax(data: bytes) -> None:
     """Raises ValueError unless every `at` in a raw event is written as RFC 3339 requires
-    (the decoder alone also takes forms such as `+0800` or a space for `T`)."""
-    if _ODD_AT.search(data) is None:
-        return
+    (the decoder alone also takes forms such as `+0800` or a space for `T`); worth calling
+    only where `_ODD_AT` finds one that may not be."""
     for found in _AT_FIELD.finditer(data):
         text = found["at"].decode("utf-8", "replace")
         if not _RFC3339.fullmatch(text):
@@ -518,10 +554,12 @@ def decode_event(
 ) -> Event:
     """Decodes and validates one JSON event; raises EventError naming the line and field."""
     data = raw.encode() if isinstance(raw, str) else raw
-    check_size(data, line, max_bytes)
+    if len(data) > max_bytes:
+        check_size(data, line, max_bytes)
     try:
         event: Event = _decoder.decode(data)
-        _check_at_syntax(data)
+        if _ODD_AT.search(data) is not None:
+            _check_at_syntax(data)
     except (msgspec.ValidationError, msgspec.DecodeError) as error:
         event_id = _peek_id(data)
         raise EventError(_describe(error, data), line=line, event_id=event_id) from None
@@ -562,8 +600,7 @@ def epoch(at: datetime) -> float:
     return at.timestamp()
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedLine:
+class ParsedLine(msgspec.Struct, frozen=True):
     """The outcome of reading one line of a JSON Lines stream: an event or an error."""
 
     line: int
@@ -577,7 +614,7 @@ def read_lines(
     """Decodes a JSON Lines stream; blank lines are skipped, bad lines yield their error."""
     for number, raw in enumerate(lines, start=1):
         data = raw.encode() if isinstance(raw, str) else raw
-        if not data.strip():
+        if not data or data.isspace():
             continue
         try:
             yield ParsedLine(number, decode_event(data, line=number, max_bytes=max_bytes), None)

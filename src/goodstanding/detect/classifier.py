@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Final, Protocol, runtime_checkable
 
 from goodstanding.detect import acts
+from goodstanding.detect.distinct import distinct
 from goodstanding.detect.spec import module_available
 
 
@@ -61,8 +62,9 @@ class ProfanityClassifier:
     def predict(self, texts: Sequence[str]) -> list[float]:
         if not texts:
             return []
-        scores = self._load()(list(texts))
-        return [min(1.0, max(0.0, float(score))) for score in scores]
+        unique, rows = distinct(texts)  # the model scores each text on its own
+        scores = [min(1.0, max(0.0, float(score))) for score in self._load()(unique)]
+        return [scores[row] for row in rows]
 
 
 ClassifierFactory = Callable[[str], Classifier]

@@ -114,30 +114,43 @@ def addresses_someone(text: str) -> bool:
     return _ADDRESS.search(text) is not None
 
 
-def lowering_context(text: str, start: int, end: int) -> tuple[str, ...]:
+_WHOLE: Final = (
+    ("news", _NEWS),
+    ("fiction", _FICTION),
+    ("game", _GAME),
+    ("idiom", _IDIOM),
+    ("advice", _ADVICE),
+)
+"""The contexts a whole text shows, wherever in it a finding lies."""
+
+
+def text_contexts(text: str) -> frozenset[str]:
+    """The contexts (news, fiction, game, idiom, advice) found anywhere in a normalised text:
+    the part of ``lowering_context`` that is the same for every finding in it."""
+    return frozenset(name for name, pattern in _WHOLE if pattern.search(text) is not None)
+
+
+def lowering_context(
+    text: str, start: int, end: int, whole: frozenset[str] | None = None
+) -> tuple[str, ...]:
     """The contexts (from ``CONTEXTS``) that lower confidence in a finding at
-    ``text[start:end]`` of a normalised text; empty when nothing does."""
+    ``text[start:end]`` of a normalised text; empty when nothing does. ``whole`` is the
+    text's ``text_contexts``, if already known."""
     if not 0 <= start <= end <= len(text):
         raise ValueError(f"span ({start}, {end}) is outside the text (0, {len(text)})")
+    if whole is None:
+        whole = text_contexts(text)
     found: list[str] = []
     before = text[max(0, start - WINDOW) : start]
     if _quoted(text, start, end):
         found.append("quotation")
     if _REPORTED.search(before) is not None:
         found.append("reported")
-    if _NEWS.search(text) is not None:
-        found.append("news")
-    if _FICTION.search(text) is not None:
-        found.append("fiction")
+    found += [name for name in ("news", "fiction") if name in whole]
     if _SELF.search(before) is not None or _SELF_AFTER.search(text[end : end + 12]):
         found.append("self")
-    if _GAME.search(text) is not None:
-        found.append("game")
-    if _IDIOM.search(text) is not None:
-        found.append("idiom")
-    if _ADVICE.search(text) is not None:
-        found.append("advice")
+    found += [name for name in ("game", "idiom", "advice") if name in whole]
     return tuple(found)
 
 
-__all__ = ["CONTEXTS", "WINDOW", "addresses_someone", "lowering_context"]
+__all__ = ["CONTEXTS", "WINDOW", "addresses_someone", "lowering_context", "text_contexts"]

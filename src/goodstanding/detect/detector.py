@@ -23,7 +23,8 @@ import numpy as np
 
 from goodstanding.detect.backends import Backend
 from goodstanding.detect.classifier import Classifier, ClassifierUnavailable, classifier_for
-from goodstanding.detect.context import addresses_someone, lowering_context
+from goodstanding.detect.context import addresses_someone, lowering_context, text_contexts
+from goodstanding.detect.distinct import distinct
 from goodstanding.detect.known import KnownIndex, Sketcher
 from goodstanding.detect.matcher import EXCERPT_MAX, Match, Matcher, SpecError
 from goodstanding.detect.normalise import NormalisedBatch, normalise, normalise_batch, sanitise
@@ -265,7 +266,10 @@ class Detector:
         try:
             batch = normalise_batch(clean)
             for i, matches in enumerate(self.matcher.scan_batch(batch)):
-                findings[i] += [self._from_match(m, batch.texts[i]) for m in matches]
+                if matches:
+                    text = batch.texts[i]
+                    whole = text_contexts(text)
+                    findings[i] += [self._from_match(m, text, whole) for m in matches]
         except Exception as error:  # a detector failure is data, not a crash
             message = f"{type(error).__name__}: {error}"
             for i in range(len(clean)):
@@ -294,8 +298,8 @@ class Detector:
             )
         return out
 
-    def _from_match(self, m: Match, normalised: str) -> Finding:
-        context = lowering_context(normalised, m.norm_start, m.norm_end)
+    def _from_match(self, m: Match, normalised: str, whole: frozenset[str]) -> Finding:
+        context = lowering_context(normalised, m.norm_start, m.norm_end, whole)
         return Finding(
             rule_id=m.rule_id,
             kind=m.kind,
@@ -400,8 +404,9 @@ class Detector:
     ) -> None:
         if not self._known_uses:
             return
+        unique, rows = distinct(heads)  # a sketch and its neighbours depend on the text alone
         try:
-            values = self._sketcher.hashvalues_many(heads)
+            values = self._sketcher.hashvalues_many(unique)
         except Exception as error:
             for i in range(len(texts)):
                 failures[i] += [_failure(use, error) for use in self._known_uses]
@@ -413,7 +418,7 @@ class Detector:
                 for i in range(len(texts)):
                     failures[i].append(_failure(use, error))
                 continue
-            for i, hits in enumerate(found):
+            for i, hits in enumerate(found[row] for row in rows):
                 if hits:
                     best = hits[0]
                     end = min(len(texts[i]), self.cap)

@@ -24,7 +24,7 @@ SHINGLE: Final = 5
 NUM_PERM: Final = 128
 SEED: Final = 1
 LSH_SLACK: Final = 0.75
-_CHUNK: Final = 2048
+_CHUNK: Final = 8192
 _MULT: Final = np.uint64(0x100000001B3)
 _M32: Final = np.uint64(0xFFFFFFFF)
 _BAND_MULT: Final = np.random.default_rng(SEED).integers(
@@ -102,12 +102,19 @@ class Sketcher:
         if hashes.size == 0:
             return out
         mixed = _fmix32(hashes)
+        # one permutation per row and the shingles along it, so that the minimum of a text's
+        # run of shingles is taken over contiguous memory; one buffer serves every block
+        a, b = self._a[:, None], self._b[:, None]
+        buffer = np.empty((self.num_perm, min(_CHUNK, int(mixed.size))), dtype=np.uint32)
         with np.errstate(over="ignore"):
             for lo in range(0, int(mixed.size), _CHUNK):
+                part = mixed[None, lo : lo + _CHUNK]
                 rows = owner[lo : lo + _CHUNK]
-                block = mixed[lo : lo + _CHUNK, None] * self._a[None, :] + self._b[None, :]
+                block = buffer[:, : part.shape[1]]
+                np.multiply(part, a, out=block)
+                np.add(block, b, out=block)
                 cuts = np.flatnonzero(np.diff(rows, prepend=-1))  # rows are grouped by text
-                mins = np.minimum.reduceat(block, cuts, axis=0)
+                mins = np.minimum.reduceat(block, cuts, axis=1).T
                 np.minimum(out[rows[cuts]], mins, out=mins)
                 out[rows[cuts]] = mins
         return out

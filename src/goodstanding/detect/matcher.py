@@ -316,12 +316,19 @@ class Matcher:
                 candidates.add((bisect_right(nbases, start) - 1, pattern_id))
         if c.hs_pattern_ids or c.python_prefilter is not None or c.per_text_ids:
             candidates |= self._loose_candidates(joined, nbases, texts)
+        spans: dict[tuple[str, int], list[tuple[int, int]]] = {}  # a text seen again: its spans
         for index, pattern_id in sorted(candidates):
             pattern = c.patterns[pattern_id]
-            base = nbases[index]
-            for m in pattern.compiled.finditer(texts[index]):
-                if m.end() > m.start():
-                    hits.setdefault(index, set()).add((base + m.start(), base + m.end(), pattern))
+            text = texts[index]
+            seen = spans.get((text, pattern_id))
+            if seen is None:
+                seen = [m.span() for m in pattern.compiled.finditer(text) if m.end() > m.start()]
+                spans[text, pattern_id] = seen
+            if seen:
+                base = nbases[index]
+                hits.setdefault(index, set()).update(
+                    (base + start, base + end, pattern) for start, end in seen
+                )
         results: list[list[Match]] = [[] for _ in texts]
         for index, found in hits.items():
             matches = [self._match(view, index, start, end, what) for start, end, what in found]

@@ -180,14 +180,24 @@ def _threshold_problem(value: float) -> str | None:
     return None
 
 
-def _file_problem(base_dir: str | Path | None, name: str) -> tuple[list[str] | None, str | None]:
+def _file_lines(
+    base_dir: str | Path | None,
+    name: str,
+    rule_id: str,
+    where: tuple[PathPart, ...],
+    problems: list[Problem],
+) -> list[str] | None:
+    """The lines of a file a declaration names, or None with why added to `problems` (under
+    `where`, the declaration's key for the file: terms_file or items_file)."""
     path = resolve(base_dir, name)
     try:
-        return read_lines(path), None
+        return read_lines(path)
     except FileNotFoundError:
-        return None, f"file not found: {path}"
+        problem = f"file not found: {path}"
     except (OSError, UnicodeDecodeError) as error:
-        return None, f"cannot read {path}: {error}"
+        problem = f"cannot read {path}: {error}"
+    problems.append((where, f"rule {rule_id!r}: {where[-1]} {problem}"))
+    return None
 
 
 def check_specs(
@@ -251,10 +261,8 @@ def _terms_problems(
     problems: list[Problem] = []
     terms = list(spec.terms)
     if spec.terms_file is not None:
-        lines, problem = _file_problem(base_dir, spec.terms_file)
-        if problem is not None:
-            problems.append(((*here, "terms_file"), f"rule {rule_id!r}: terms_file {problem}"))
-        elif lines is not None:
+        lines = _file_lines(base_dir, spec.terms_file, rule_id, (*here, "terms_file"), problems)
+        if lines is not None:
             if not lines:
                 problems.append(
                     ((*here, "terms_file"), f"rule {rule_id!r}: terms_file has no terms")
@@ -282,10 +290,8 @@ def _known_problems(
         problems.append(((*here, "threshold"), f"rule {rule_id!r}: threshold {problem}"))
     count = len(spec.items)
     if spec.items_file is not None:
-        lines, problem = _file_problem(base_dir, spec.items_file)
-        if problem is not None:
-            problems.append(((*here, "items_file"), f"rule {rule_id!r}: items_file {problem}"))
-        elif lines is not None:
+        lines = _file_lines(base_dir, spec.items_file, rule_id, (*here, "items_file"), problems)
+        if lines is not None:
             count += len(lines)
     if count == 0 and not any(p[0][-1] == "items_file" for p in problems):
         problems.append(((*here, "items"), f"rule {rule_id!r}: no known items given"))

@@ -33,6 +33,7 @@ class Engine:
             raise ValueError(f"no detector was handed in for policy version(s) {missing}")
         self.policies = policies
         self.context = Context(policies, detectors, state if state is not None else State())
+        self._folds = {event_type: handler.fold for event_type, handler in HANDLERS.items()}
 
     @property
     def state(self) -> State:
@@ -69,7 +70,7 @@ class Engine:
     def apply(self, event: Event) -> list[Effect]:
         """Applies one event; returns its effects, or raises Rejected having changed nothing."""
         t = event.at.timestamp()
-        policy = self.policy_at(t)
+        policy = self.policies.at_epoch(t)
         if policy is None:
             first = self.policies.versions[0]
             raise Rejected(
@@ -78,7 +79,7 @@ class Engine:
             )
         ctx = self.context
         ctx.state.touched.clear()
-        effects = HANDLERS[type(event)].fold(ctx, event, t, policy)
+        effects = self._folds[type(event)](ctx, event, t, policy)
         if ctx.state.touched:
             effects += admins.review_admins(ctx, list(ctx.state.touched), event.id, t, policy)
         return effects

@@ -44,10 +44,10 @@ def holds(account: AccountState, need: tuple[str, ...], t: float, policy: Policy
     """Whether the account holds every privilege in `need` at time t (the common case, an
     account without sanctions, without building the reasons)."""
     if not account.sanctions and (account.identities or not policy.identity.required_for):
-        granted = policy.band_for(account.score(t, policy)).privileges
-        return all(privilege in granted for privilege in need)
-    held, _ = privileges(account, t, policy)
-    return all(privilege in held for privilege in need)
+        held: set[str] | tuple[str, ...] = policy.band_for(account.score(t, policy)).privileges
+    else:
+        held, _ = privileges(account, t, policy)
+    return all(map(held.__contains__, need))  # no generator: the fold asks on every act
 
 
 def check(

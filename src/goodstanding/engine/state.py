@@ -17,7 +17,8 @@ faded to): 2**512 saturates every score range and keeps the arithmetic finite.""
 
 def fade(value: float, age: float, half_life: float) -> float:
     """`value` faded by `age` seconds (grown, within MAX_GROWTH halvings, by a negative age)."""
-    return value * math.exp2(min(-age / half_life, MAX_GROWTH))
+    growth = -age / half_life
+    return value * math.exp2(MAX_GROWTH if growth > MAX_GROWTH else growth)  # min(), faster
 
 
 class Strike(msgspec.Struct, kw_only=True, array_like=True, gc=False):
