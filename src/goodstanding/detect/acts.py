@@ -34,6 +34,7 @@ import numpy as np
 
 from goodstanding.detect import char_grams
 from goodstanding.detect.char_grams import CharGrams
+from goodstanding.detect.distinct import distinct
 
 Array = np.ndarray[Any, Any]
 
@@ -187,7 +188,8 @@ class ActsModel:
                 self._fitted = self._fitted_model()
             fitted = self._fitted
             if self._last is None or self._last[0] != texts:
-                margins = fitted.margins(texts)
+                unique, rows = distinct(texts)  # a text's score depends on the text alone
+                margins = fitted.margins(unique)[rows]
                 benign = fitted.labels.index(BENIGN)
                 nearer = margins - margins[:, [benign]]
                 nearer[:, benign] = -np.inf
