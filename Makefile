@@ -48,7 +48,7 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --maxprocesses 4
 
 # A PNG of each console page under var/screenshots/ (a throwaway sim, Debian's chromium).
 screenshots: $(STAMP)

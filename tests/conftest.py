@@ -14,6 +14,11 @@ from pgserver import PostgresServer, PostgresUnavailable, running_postgres
 
 pytest_plugins = ["console_fixtures"]
 
+# The CLI's consoles read COLUMNS once, when first imported; a width in the environment of the
+# run (parallel workers set one) would then override the width each test gives its invocation.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
+
 # ---------------------------------------------------------------------------
 # PostgreSQL: one throwaway server per session, one fresh database per test.
 # ---------------------------------------------------------------------------

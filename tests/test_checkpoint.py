@@ -219,6 +219,6 @@ def test_verify_prints_a_checkpoint_file_name_as_it_is(tmp_path: Path) -> None:
     public = public_key_text(KEY.public_key())
     db = f"sqlite:///{tmp_path / 'gs.db'}"
     verify_args = ["--db", db, "verify", "--checkpoint", str(named), "--public-key", public]
-    broken = CliRunner().invoke(app, verify_args)
+    broken = CliRunner().invoke(app, verify_args, env={"COLUMNS": "400"})  # the path unwrapped
     assert broken.exit_code == 1
     assert f"checkpoint {named} signed" in " ".join(broken.output.split()), broken.output
