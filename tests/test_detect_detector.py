@@ -32,6 +32,7 @@ from goodstanding.detect import (
     parse_detectors,
 )
 from goodstanding.detect.classifier import register_classifier
+from goodstanding.detect.detector import Finding
 from goodstanding.detect.normalise import normalise
 from goodstanding.detect.spec import DetectorSpec
 from goodstanding.sim import RULE_IDS, SimConfig, simulate
@@ -437,3 +438,26 @@ def test_default_detectors_on_the_simulation() -> None:
     assert quality["content"]["recall"] >= 0.9
     assert quality["rule"]["precision"] >= 0.95
     assert quality["obfuscated_recall"] >= 0.9
+
+
+def test_findings_alike_but_for_their_outcome_sort_the_same_whatever_came_first() -> None:
+    def finding(outcome: str, context: tuple[str, ...]) -> Finding:
+        return Finding(
+            rule_id="r",
+            kind="pattern",
+            detector=0,
+            outcome=outcome,  # type: ignore[arg-type]
+            evidence="x",
+            score=1.0,
+            start=0,
+            end=4,
+            excerpt="text",
+            context=context,
+        )
+
+    hidden, queued = finding("hide", ()), finding("queue", ("quotation",))
+    orders = {
+        tuple(sorted(pair, key=lambda f: f.sort_key))
+        for pair in ((hidden, queued), (queued, hidden))
+    }
+    assert len(orders) == 1

@@ -70,8 +70,25 @@ class Finding(msgspec.Struct, frozen=True, kw_only=True):
     ``queue``."""
 
     @property
-    def sort_key(self) -> tuple[int, int, str, int, str, str]:
-        return (self.start, self.end, self.rule_id, self.detector, self.kind, self.evidence)
+    def sort_key(
+        self,
+    ) -> tuple[int, int, str, int, str, str, str, float, str, str, int, tuple[str, ...]]:
+        """Every field, so that findings come out in one order in every process (a set's
+        order would follow the process's hash seed)."""
+        return (
+            self.start,
+            self.end,
+            self.rule_id,
+            self.detector,
+            self.kind,
+            self.evidence,
+            self.outcome,
+            self.score,
+            self.excerpt,
+            self.normalised,
+            -1 if self.item is None else self.item,
+            self.context,
+        )
 
 
 class Failure(msgspec.Struct, frozen=True, kw_only=True):
