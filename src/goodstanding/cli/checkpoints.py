@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from goodstanding.cli.common import (
     JsonOption,
@@ -23,6 +23,7 @@ from goodstanding.cli.common import (
 from goodstanding.keyfiles import KeyFileError
 from goodstanding.store import Store, verify
 from goodstanding.store.checkpoint import (
+    Checkpoint,
     CheckpointError,
     generate_key,
     key_id,
@@ -84,12 +85,27 @@ def _print_verdict(
     problem on stderr); a broken log exits with code 1."""
     if as_json:
         print_json(data)
+        if not ok:
+            raise typer.Exit(1)
     elif ok:
         out.print(intact)
     else:
-        err.print(f"[bold red]log broken:[/] {safe(problem)}", highlight=False)
-    if not ok:
-        raise typer.Exit(1)
+        raise log_broken(problem)
+
+
+def log_broken(problem: object) -> typer.Exit:
+    """Prints why the log is broken on stderr; the exit (code 1) to raise."""
+    err.print(f"[bold red]log broken:[/] {safe(problem)}", highlight=False)
+    return typer.Exit(1)
+
+
+def checkpoints_given(
+    files: list[Path], public_key: str | None
+) -> tuple[list[tuple[str, Checkpoint]], Ed25519PublicKey | None]:
+    """The signed checkpoints in `files`, each with its name, and the signer's public key
+    if given; raises CheckpointError naming what cannot be read."""
+    trusted = parse_public_key(public_key) if public_key is not None else None
+    return [(str(path), read_checkpoint(path)) for path in files], trusted
 
 
 def checkpoint_key() -> Ed25519PrivateKey:
@@ -116,8 +132,7 @@ def _verify_checkpoints(
     files: list[Path], public_key: str | None, pinned: str | None, as_json: bool
 ) -> None:
     with failing_on(CheckpointError, code=1):
-        trusted = parse_public_key(public_key) if public_key is not None else None
-        given = [(str(path), read_checkpoint(path)) for path in files]
+        given, trusted = checkpoints_given(files, public_key)
         with open_store() as store:
             report = verify_checkpoints(store, given, trusted, pinned)
     _print_verdict(

@@ -7,10 +7,15 @@ from typing import Annotated
 
 import typer
 
-from goodstanding.cli.checkpoints import CheckpointFiles, KeyIdOption, PublicKeyOption
+from goodstanding.cli.checkpoints import (
+    CheckpointFiles,
+    KeyIdOption,
+    PublicKeyOption,
+    checkpoints_given,
+    log_broken,
+)
 from goodstanding.cli.common import (
     JsonOption,
-    err,
     fail,
     failing_on,
     open_store,
@@ -31,8 +36,6 @@ from goodstanding.store.checkpoint import (
     Checkpoint,
     CheckpointError,
     latest_checkpoint,
-    parse_public_key,
-    read_checkpoint,
 )
 from goodstanding.store.folders import FolderError
 
@@ -78,9 +81,8 @@ def export_log_command(
     with failing_on(ExportFormatError):
         check_format(fmt)
     with failing_on(CheckpointError, code=1):
-        given = [(str(path), read_checkpoint(path)) for path in checkpoint or []]
+        given, trusted = checkpoints_given(checkpoint or [], public_key)
         given += _latest(checkpoint_dir)
-        trusted = parse_public_key(public_key) if public_key is not None else None
     with open_store() as store:
         total = store.count(tables.events)
         with progress("exporting") as bar, failing_on(FolderError):
@@ -98,8 +100,7 @@ def export_log_command(
                     progress=lambda n: bar.advance(task, n),
                 )
             except LogRefused as error:
-                err.print(f"[bold red]log broken:[/] {safe(error)}", highlight=False)
-                raise typer.Exit(1) from None
+                raise log_broken(error) from None
             except CheckpointError as error:
                 raise fail(str(error), 1) from None
     if as_json:
