@@ -356,7 +356,8 @@ class Detector:
         by_model: dict[tuple[str, bool], list[_ClassifierUse]] = {}
         for use in self._classifier_uses:
             by_model.setdefault((use.spec.model, use.spec.input == "original"), []).append(use)
-        originals = [t[: self.cap] for t in texts]
+        wanted = any(original for _, original in by_model)
+        originals = [t[: self.cap] for t in texts] if wanted else []
         for (model, original), uses in by_model.items():
             inputs = originals if original else list(heads)
             scores, error = self._predict(model, inputs)
