@@ -54,6 +54,7 @@ from goodstanding.detect.spec import (
     PatternSpec,
     RuleDetectors,
     TermsSpec,
+    compiled_pattern,
     pattern_problem,
     terms_of,
 )
@@ -241,7 +242,7 @@ class Matcher:
                                 rule_index,
                                 detector,
                                 source,
-                                regex.compile(source),
+                                compiled_pattern(source),
                                 joinable(source),
                                 required_literals(source),
                             )

@@ -16,6 +16,7 @@ policy loader can report file, line and key.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import re
 from collections.abc import Sequence
@@ -154,10 +155,17 @@ def classifier_problem(model: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
+def compiled_pattern(pattern: str) -> regex.Pattern[str]:
+    """The pattern compiled, kept for the next policy that declares it (checking a policy and
+    building its matcher then compile each pattern once; `regex`'s own cache holds 500)."""
+    return regex.compile(pattern)
+
+
 def pattern_problem(pattern: str) -> str | None:
     """Why a pattern cannot be used, or None."""
     try:
-        compiled = regex.compile(pattern)
+        compiled = compiled_pattern(pattern)
     except (regex.error, OverflowError, RecursionError) as error:
         return f"does not compile: {error}"
     if compiled.search("") is not None:
