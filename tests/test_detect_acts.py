@@ -4,6 +4,7 @@ nothing else found anything, and a review outcome only."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,15 @@ import numpy as np
 import pytest
 
 from goodstanding.detect import ClassifierSpec, Detector, PatternSpec
-from goodstanding.detect.acts import BENIGN, MODEL, ActsClassifier, ActsModel, Fitted, LabelledText
+from goodstanding.detect.acts import (
+    BENIGN,
+    KEPT,
+    MODEL,
+    ActsClassifier,
+    ActsModel,
+    Fitted,
+    LabelledText,
+)
 from goodstanding.detect.char_grams import CharGrams
 from goodstanding.detect.classifier import (
     ClassifierUnavailable,
@@ -160,7 +169,20 @@ def test_an_unreadable_cache_is_trained_again_and_replaced(
     monkeypatch.setenv("GOODSTANDING_CACHE_DIR", str(tmp_path))
     model = ActsModel()
     model.cached.write_bytes(b"not a model")
-    (tmp_path / "acts-older.npz").write_bytes(b"stale")
     assert len(model.scores(["hello"], "threat.violence")) == 1
     assert [p.name for p in tmp_path.iterdir()] == [model.cached.name]
     Fitted.load(model.cached)
+
+
+def test_the_cache_keeps_the_most_recently_used_models(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GOODSTANDING_CACHE_DIR", str(tmp_path))
+    others = [tmp_path / f"acts-other{i}.npz" for i in range(KEPT + 1)]
+    for age, path in enumerate(others, 1):
+        path.write_bytes(b"another version's model")
+        os.utime(path, (1_000_000 - age, 1_000_000 - age))  # others[0] is the newest
+    model = ActsModel()
+    model.scores(["hello"], "threat.violence")
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    assert kept == sorted([model.cached.name] + [p.name for p in others[: KEPT - 1]])

@@ -108,6 +108,18 @@ def cache_dir() -> Path:
     return Path(base) / "goodstanding"
 
 
+KEPT: Final = 4
+"""How many trained models the cache keeps: the most recently used (two installs of
+different versions side by side must not evict each other's model on every run)."""
+
+
+def _evict(folder: Path) -> None:
+    """Removes the cached models beyond the `KEPT` most recently used."""
+    models = sorted(folder.glob("acts-*.npz"), key=lambda path: path.stat().st_mtime)
+    for older in models[:-KEPT]:
+        older.unlink(missing_ok=True)
+
+
 class ActsModel:
     """The trained model over a corpus: per-rule scores for texts, computed once per batch
     for all the rules that ask. Trained on first use, or read back from the cache where a
@@ -157,15 +169,17 @@ class ActsModel:
 
     def _fitted_model(self) -> Fitted:
         try:
-            return Fitted.load(self.cached)
+            fitted = Fitted.load(self.cached)
         except (OSError, ValueError, KeyError):
             pass  # not cached yet, or unreadable: train
+        else:
+            with contextlib.suppress(OSError):
+                os.utime(self.cached)  # used now: the last to be evicted
+            return fitted
         fitted = self._fit()
         with contextlib.suppress(OSError):  # a read-only home: train again next time
             fitted.save(self.cached)
-            for older in self.cached.parent.glob("acts-*.npz"):
-                if older != self.cached:
-                    older.unlink(missing_ok=True)
+            _evict(self.cached.parent)
         return fitted
 
     def _fit(self) -> Fitted:
