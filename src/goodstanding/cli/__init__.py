@@ -4,6 +4,7 @@ The tree is assembled here, in one place, in the order `--help` lists it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import metadata
 from typing import Annotated
 
@@ -86,37 +87,48 @@ def main(
     Ctx.db = db or default_url()
 
 
-app.command()(log.init)
-app.command()(log.ingest)
-app.command()(standing.standing)
-app.command()(standing.explain)
-app.command(name="verify")(checkpoints.verify_command)
-app.command(name="replay")(replay.replay_command)
-app.command(name="load")(replay.load_command)
 checkpoint_app.callback()(checkpoints.checkpoint_command)
-checkpoint_app.command("keygen")(checkpoints.checkpoint_keygen)
-export_app.command("account")(dueprocess.export_account)
-identity_app.command("generate-key")(identity.identity_generate_key)
-identity_app.command("rotate")(identity.identity_rotate)
-app.command()(moderation.queue)
-comments_app.command("queue")(moderation.comments_queue)
-rules_app.command("report")(moderation.rules_report)
-app.command(name="rings")(moderation.rings_command)
-records_app.command("keygen")(records.records_keygen)
-hold_app.command("place")(records.hold_place)
-hold_app.command("lift")(records.hold_lift)
-hold_app.command("list")(records.hold_list)
-records_app.command("export")(records.records_export)
-records_app.command("purge")(records.records_purge)
-export_app.command("sor")(dueprocess.export_sor)
-export_app.command("log")(export_log.export_log_command)
-notices_app.command("list")(dueprocess.notices_list)
-notices_app.command("ack")(dueprocess.notices_ack)
-report_app.command("transparency")(dueprocess.report_transparency)
-policy_app.command("check")(replay.policy_check)
-app.command()(sim.sim)
-app.command(name="group")(groups.group_command)
-app.command()(standing.summary)
+_COMMANDS: dict[typer.Typer, dict[str, Callable[..., None]]] = {
+    app: {
+        "init": log.init,
+        "ingest": log.ingest,
+        "standing": standing.standing,
+        "explain": standing.explain,
+        "verify": checkpoints.verify_command,
+        "replay": replay.replay_command,
+        "load": replay.load_command,
+        "queue": moderation.queue,
+        "rings": moderation.rings_command,
+        "sim": sim.sim,
+        "group": groups.group_command,
+        "summary": standing.summary,
+        "serve": service.serve,
+    },
+    checkpoint_app: {"keygen": checkpoints.checkpoint_keygen},
+    export_app: {
+        "account": dueprocess.export_account,
+        "sor": dueprocess.export_sor,
+        "log": export_log.export_log_command,
+    },
+    identity_app: {
+        "generate-key": identity.identity_generate_key,
+        "rotate": identity.identity_rotate,
+    },
+    comments_app: {"queue": moderation.comments_queue},
+    rules_app: {"report": moderation.rules_report},
+    records_app: {
+        "keygen": records.records_keygen,
+        "export": records.records_export,
+        "purge": records.records_purge,
+    },
+    hold_app: {"place": records.hold_place, "lift": records.hold_lift, "list": records.hold_list},
+    notices_app: {"list": dueprocess.notices_list, "ack": dueprocess.notices_ack},
+    report_app: {"transparency": dueprocess.report_transparency},
+    policy_app: {"check": replay.policy_check},
+}
+"""Each command group's commands, in the order `--help` lists them."""
+for parent, commands in _COMMANDS.items():
+    for name, command in commands.items():
+        parent.command(name)(command)
 app.add_typer(service.token_app, name="token")
 app.add_typer(service.webhooks_app, name="webhooks")
-app.command()(service.serve)

@@ -140,7 +140,8 @@ def _verify_checkpoints(
         report.problem,
         report.as_dict(),
         f"log intact and extends {report.checkpoints} checkpoint(s); "
-        f"{report.uncovered} entries after the latest are not yet covered by one",
+        f"{report.entries_after_latest_checkpoint} entries after the latest are not yet "
+        "covered by one",
         as_json,
     )
 

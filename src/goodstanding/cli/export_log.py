@@ -42,6 +42,10 @@ from goodstanding.store.folders import FolderError
 RowsPerFile = Annotated[
     int, typer.Option("--rows-per-file", min=1, help="At most this many rows in one file.")
 ]
+CheckpointDir = Annotated[
+    Path | None,
+    typer.Option("--checkpoint-dir", help="The log must still extend the latest checkpoint here."),
+]
 
 
 def export_log_command(
@@ -56,12 +60,7 @@ def export_log_command(
     ] = False,
     rows_per_file: RowsPerFile = ROWS_PER_FILE,
     checkpoint: CheckpointFiles = None,
-    checkpoint_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--checkpoint-dir", help="The log must still extend the latest checkpoint here."
-        ),
-    ] = None,
+    checkpoint_dir: CheckpointDir = None,
     public_key: PublicKeyOption = None,
     key_id: KeyIdOption = None,
     as_json: JsonOption = False,

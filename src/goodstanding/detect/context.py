@@ -31,26 +31,34 @@ CONTEXTS: Final = (
 WINDOW: Final = 120
 """How many normalised characters before a finding are read for reporting markers."""
 
+
+def _words(latin: str, cjk: str) -> regex.Pattern[str]:
+    """A pattern for any of the whole words and phrases in `latin`, or any of those in `cjk`
+    (which has no word boundaries); each a set of alternatives separated by ``|``."""
+    return regex.compile(rf"\b(?:{latin})\b|(?:{cjk})")
+
+
 _QUOTE_PAIRS: Final = (('"', '"'), ("“", "”"), ("「", "」"), ("『", "』"), ("«", "»"), ("‘", "’"))
 
-_REPORTED: Final = regex.compile(
-    r"""\b(?:said|says|saying|told (?:me|him|her|us|them|everyone)|wrote|writes|texted|"""
-    r"""messaged|dmed me|dm'd me|threatened|quote|quoting|quoted|screenshot|reported|reporting|"""
-    r"""according to|got (?:this|a) (?:message|dm|text|email|mail)|received (?:this|a)|"""
-    r"""sent me|psa|beware|watch out for|scam alert|sentenced|convicted|arrested|"""
-    r"""charged with|court)\b"""
-    r"""|(?:他说|她说|他们说|对我说|收到|截图|报警|警方|据报道|提醒大家|骗局|小心)"""
+_REPORTED: Final = _words(
+    r"said|says|saying|told (?:me|him|her|us|them|everyone)|wrote|writes|texted|"
+    r"messaged|dmed me|dm'd me|threatened|quote|quoting|quoted|screenshot|reported|reporting|"
+    r"according to|got (?:this|a) (?:message|dm|text|email|mail)|received (?:this|a)|"
+    r"sent me|psa|beware|watch out for|scam alert|sentenced|convicted|arrested|"
+    r"charged with|court",
+    r"他说|她说|他们说|对我说|收到|截图|报警|警方|据报道|提醒大家|骗局|小心",
 )
-_NEWS: Final = regex.compile(
-    r"\b(?:police|court|jailed|sentenced|arrested|prosecutors?|investigators?|the report|"
+_NEWS: Final = _words(
+    r"police|court|jailed|sentenced|arrested|prosecutors?|investigators?|the report|"
     r"a report|reporters?|journalists?|scammers|fraudsters|victims|was charged|were charged|"
-    r"regulators?|watchdogs?|warns investors|consumer protection)\b"
-    r"|(?:警方|法院|判处|被判|破获|通报|据报道|诈骗案|诈骗分子|骗子|受害人|记者|监管部门|风险提示)"
+    r"regulators?|watchdogs?|warns investors|consumer protection",
+    r"警方|法院|判处|被判|破获|通报|据报道|诈骗案|诈骗分子|骗子|受害人|记者|监管部门|风险提示",
 )
 """Reporting of an act rather than the act: news, court reports, warnings about scammers."""
-_FICTION: Final = regex.compile(
-    r"\b(?:story|novel|chapter|fiction|fanfic|villain|character|scene|script|lyrics|"
-    r"movie|film|episode|book|poem)\b|(?:小说|剧本|台词|电影|剧情|角色)"
+_FICTION: Final = _words(
+    r"story|novel|chapter|fiction|fanfic|villain|character|scene|script|lyrics|"
+    r"movie|film|episode|book|poem",
+    r"小说|剧本|台词|电影|剧情|角色",
 )
 _SELF: Final = regex.compile(
     r"""(?:\b(?:i'm|im|i am|i was|i feel like|call me|made me feel like|i'm such|"""
@@ -59,24 +67,25 @@ _SELF: Final = regex.compile(
     r"""|(?:我(?:真|就|真的|简直)?是(?:个|一个)?|我这个))$"""
 )
 _SELF_AFTER: Final = regex.compile(r"^\s*(?:i am|i'm|am i)\b")
-_GAME: Final = regex.compile(
-    r"\b(?:game|games|gaming|boss|raid|respawn|spawn|pvp|lobby|"
+_GAME: Final = _words(
+    r"game|games|gaming|boss|raid|respawn|spawn|pvp|lobby|"
     r"tournament|noob|gg|paintball|laser tag|quest|dungeon|npc|ranked|chess|"
-    r"mario ?kart|fortnite|minecraft|zombies?|next round|sniper)\b"
-    r"|(?:游戏|副本|对局|开黑|排位|王者|吃鸡|下一局|这局)"
+    r"mario ?kart|fortnite|minecraft|zombies?|next round|sniper",
+    r"游戏|副本|对局|开黑|排位|王者|吃鸡|下一局|这局",
 )
-_IDIOM: Final = regex.compile(
-    r"\b(?:kill(?:ing|ed)? (?:it|time)|dressed to kill|(?:would|could) kill for|"
+_IDIOM: Final = _words(
+    r"kill(?:ing|ed)? (?:it|time)|dressed to kill|(?:would|could) kill for|"
     r"killing me|kill (?:the|that) (?:lights|engine|music)|dying to|to die for|"
-    r"murder(?:ed|ing)? (?:a|that|this) (?:pizza|burger|song|meal))\b|(?:笑死|累死|热死|困死)"
+    r"murder(?:ed|ing)? (?:a|that|this) (?:pizza|burger|song|meal)",
+    r"笑死|累死|热死|困死",
 )
 
-_ADVICE: Final = regex.compile(
-    r"\b(?:we will never|we'll never|we never|will never ask|never share|never give|"
+_ADVICE: Final = _words(
+    r"we will never|we'll never|we never|will never ask|never share|never give|"
     r"never send|do not share|don't share|dont share|security tip|official notice|"
-    r"will be (?:removed|deleted|banned)|against (?:the|our) rules|report (?:it|them|anyone))\b"
-    r"|(?:切勿|请勿|不要向任何人|绝不会|从不会|从不要求|官方公告|版规|将被删除|请举报|谨防|"
-    r"提高警惕)"
+    r"will be (?:removed|deleted|banned)|against (?:the|our) rules|report (?:it|them|anyone)",
+    r"切勿|请勿|不要向任何人|绝不会|从不会|从不要求|官方公告|版规|将被删除|请举报|谨防|"
+    r"提高警惕",
 )
 """Warnings against an act (a platform's own security notices): "never share your code"."""
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final, Generic, Literal, NamedTuple, TypeVar
 
 import msgspec
 import numpy as np
@@ -141,19 +141,34 @@ class Detection(msgspec.Struct, frozen=True, kw_only=True):
         return tuple(m for m in self.matches if m.rule_id == rule_id)
 
 
-@dataclass(frozen=True)
-class _ClassifierUse:
-    rule_id: str
-    detector: int
-    spec: ClassifierSpec
+_Spec = TypeVar("_Spec", ClassifierSpec, KnownSpec)
 
 
 @dataclass(frozen=True)
-class _KnownUse:
+class _Use(Generic[_Spec]):
+    """A detector that reads whole texts: its rule, its place among the rule's detectors and
+    its declaration."""
+
     rule_id: str
     detector: int
-    spec: KnownSpec
+    spec: _Spec
+
+
+@dataclass(frozen=True)
+class _KnownUse(_Use[KnownSpec]):
+    """A known-content detector, with the index of its items."""
+
     index: KnownIndex
+
+
+class _Gathered(NamedTuple):
+    """A batch as the whole-text detectors read it: the sanitised texts and their normalised
+    heads, with the findings and the failures gathered for each text so far."""
+
+    texts: Sequence[str]
+    heads: Sequence[str]
+    findings: list[list[Finding]]
+    failures: list[list[Failure]]
 
 
 def _lowered(outcome: Outcome, context: tuple[str, ...]) -> Outcome:
@@ -173,7 +188,7 @@ class Detector:
         rules: Sequence[RuleDetectors],
         matcher: Matcher,
         classifiers: Mapping[str, Classifier | ClassifierUnavailable],
-        classifier_uses: Sequence[_ClassifierUse],
+        classifier_uses: Sequence[_Use[ClassifierSpec]],
         known_uses: Sequence[_KnownUse],
         sketcher: Sketcher,
         cap: int,
@@ -232,7 +247,7 @@ class Detector:
         matcher = Matcher.compile(rules, base_dir, backend)
         sketcher = Sketcher()
         resolved: dict[str, Classifier | ClassifierUnavailable] = {}
-        classifier_uses: list[_ClassifierUse] = []
+        classifier_uses: list[_Use[ClassifierSpec]] = []
         known_uses: list[_KnownUse] = []
         for rule_id, specs in rules:
             for i, spec in enumerate(specs):
@@ -244,7 +259,7 @@ class Detector:
                             )
                         except ClassifierUnavailable as error:
                             resolved[spec.model] = error
-                    classifier_uses.append(_ClassifierUse(rule_id, i, spec))
+                    classifier_uses.append(_Use(rule_id, i, spec))
                 elif isinstance(spec, KnownSpec):
                     try:
                         items = items_of(spec, base_dir)
@@ -297,9 +312,9 @@ class Detector:
         if self._classifier_uses or self._known_uses:
             # excerpts and "original" classifier input: free of lone surrogates
             originals = batch.originals if batch is not None else [sanitise(t)[0] for t in clean]
-            heads = self._heads(originals, batch)
-            self._classify(originals, heads, findings, failures)
-            self._compare(originals, heads, findings, failures)
+            gathered = _Gathered(originals, self._heads(originals, batch), findings, failures)
+            self._classify(gathered)
+            self._compare(gathered)
         out: list[Detection] = []
         for i, text in enumerate(clean):
             length = len(text)
@@ -346,14 +361,9 @@ class Detector:
                 heads.append("")
         return heads
 
-    def _classify(
-        self,
-        texts: Sequence[str],
-        heads: Sequence[str],
-        findings: list[list[Finding]],
-        failures: list[list[Failure]],
-    ) -> None:
-        by_model: dict[tuple[str, bool], list[_ClassifierUse]] = {}
+    def _classify(self, gathered: _Gathered) -> None:
+        texts, heads, findings, failures = gathered
+        by_model: dict[tuple[str, bool], list[_Use[ClassifierSpec]]] = {}
         for use in self._classifier_uses:
             by_model.setdefault((use.spec.model, use.spec.input == "original"), []).append(use)
         wanted = any(original for _, original in by_model)
@@ -413,15 +423,10 @@ class Detector:
             return [], f"classifier {model!r} gave a score outside [0, 1]"
         return scores.tolist(), None
 
-    def _compare(
-        self,
-        texts: Sequence[str],
-        heads: Sequence[str],
-        findings: list[list[Finding]],
-        failures: list[list[Failure]],
-    ) -> None:
+    def _compare(self, gathered: _Gathered) -> None:
         if not self._known_uses:
             return
+        texts, heads, findings, failures = gathered
         unique, rows = distinct(heads)  # a sketch and its neighbours depend on the text alone
         try:
             values = self._sketcher.hashvalues_many(unique)

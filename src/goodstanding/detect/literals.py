@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final
 
 # re's parser is private and has no type stubs; it is only read, never changed
@@ -106,15 +106,7 @@ def _exact(item: Any) -> frozenset[str] | None:
             return None
         return _exact_seq(sub)
     if op is _c.BRANCH:
-        union: set[str] = set()
-        for alternative in av[1]:
-            exact = _exact_seq(alternative)
-            if exact is None:
-                return None
-            union |= exact
-            if len(union) > MAX_ALTERNATIVES:
-                return None
-        return frozenset(union)
+        return _either(av[1], _exact_seq)
     if op is _c.MAX_REPEAT or op is _c.MIN_REPEAT:
         low, high, sub = av
         exact = _exact_seq(sub)
@@ -166,17 +158,27 @@ def _required_item(item: Any) -> frozenset[str] | None:
         _group, add_flags, _del_flags, sub = av
         return None if add_flags & re.IGNORECASE else _required(sub)
     if op is _c.BRANCH:
-        union: set[str] = set()
-        for alternative in av[1]:
-            own = _required(alternative)
-            if own is None:
-                return None
-            union |= own
-        return frozenset(union) if len(union) <= MAX_ALTERNATIVES else None
+        return _either(av[1], _required)
     if op is _c.MAX_REPEAT or op is _c.MIN_REPEAT:
         low, _high, sub = av
         return _required(sub) if low >= 1 else None
     return None
+
+
+def _either(
+    alternatives: Iterable[Any], each: Callable[[Sequence[Any]], frozenset[str] | None]
+) -> frozenset[str] | None:
+    """What a branch gives: the union of what `each` gives for its alternatives, or None where
+    one gives None or the union grows past MAX_ALTERNATIVES."""
+    union: set[str] = set()
+    for alternative in alternatives:
+        own = each(alternative)
+        if own is None:
+            return None
+        union |= own
+        if len(union) > MAX_ALTERNATIVES:
+            return None
+    return frozenset(union)
 
 
 def pattern_tokens(pattern: str) -> Iterator[tuple[int, str, bool]]:

@@ -145,26 +145,16 @@ class _Compiled:
     per_text_ids: list[int] = field(default_factory=list)  # loose, not joinable
 
 
+@dataclass(slots=True)
 class _View:
     """Texts as the matcher sees them: one joined normalised string and the way back."""
 
-    __slots__ = ("joined", "map_span", "nbases", "obases", "originals", "texts")
-
-    def __init__(
-        self,
-        joined: str,
-        texts: Sequence[str],
-        nbases: Sequence[int],
-        originals: Sequence[str],
-        obases: Sequence[int],
-        map_span: Callable[[int, int], tuple[int, int]],
-    ) -> None:
-        self.joined = joined
-        self.texts = texts
-        self.nbases = nbases
-        self.originals = originals
-        self.obases = obases
-        self.map_span = map_span
+    joined: str
+    texts: Sequence[str]
+    nbases: Sequence[int]
+    originals: Sequence[str]
+    obases: Sequence[int]
+    map_span: Callable[[int, int], tuple[int, int]]
 
     @classmethod
     def of(cls, item: Normalised | NormalisedBatch) -> _View:

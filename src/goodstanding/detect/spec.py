@@ -182,10 +182,13 @@ def pattern_problem(pattern: str) -> str | None:
     return None
 
 
-def _threshold_problem(value: float) -> str | None:
+def _threshold_problems(rule_id: str, value: float, here: tuple[PathPart, ...]) -> list[Problem]:
+    """The problem with a detector's threshold, if it has one."""
     if not 0.0 < value <= 1.0:
-        return f"must lie in (0, 1], got {value!r}"
-    return None
+        return [
+            ((*here, "threshold"), f"rule {rule_id!r}: threshold must lie in (0, 1], got {value!r}")
+        ]
+    return []
 
 
 def _file_lines(
@@ -231,9 +234,7 @@ def check_specs(
                         ((*here, "patterns", j), f"rule {rule_id!r}: pattern {pattern!r} {problem}")
                     )
         elif isinstance(spec, ClassifierSpec):
-            problem = _threshold_problem(spec.threshold)
-            if problem is not None:
-                problems.append(((*here, "threshold"), f"rule {rule_id!r}: threshold {problem}"))
+            problems += _threshold_problems(rule_id, spec.threshold, here)
             problem = classifier_problem(spec.model)
             if problem is not None:
                 problems.append(((*here, "model"), f"rule {rule_id!r}: {problem}"))
@@ -292,10 +293,7 @@ def _terms_problems(
 def _known_problems(
     rule_id: str, spec: KnownSpec, base_dir: str | Path | None, here: tuple[PathPart, ...]
 ) -> list[Problem]:
-    problems: list[Problem] = []
-    problem = _threshold_problem(spec.threshold)
-    if problem is not None:
-        problems.append(((*here, "threshold"), f"rule {rule_id!r}: threshold {problem}"))
+    problems = _threshold_problems(rule_id, spec.threshold, here)
     count = len(spec.items)
     if spec.items_file is not None:
         lines = _file_lines(base_dir, spec.items_file, rule_id, (*here, "items_file"), problems)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, TypedDict
 
 from goodstanding.dueprocess.sor import EU_EEA, Decision, batches, exported, statement
 from goodstanding.engine.decisions import AUTOMATED_DECIDER
@@ -57,6 +57,15 @@ def sanction_automation(decided: DecisionState | None) -> str:
     return "partially"
 
 
+class Grounds(TypedDict):
+    """What a decision rests on: a rule's ground (id, version, title), its text and its DSA
+    category."""
+
+    ground: str
+    explanation: str
+    category: str
+
+
 class Facts:
     """What the store knows around the decisions: who reported what, which content detectors
     flagged, who wrote what, and every moderation decision; around one account's decisions
@@ -80,6 +89,11 @@ class Facts:
     def rule(self, rule_id: str | None, at: float) -> tuple[str, str, str]:
         """A rule's ground (id, version, title), its text and its DSA category, as in force."""
         return rule_in_force(self.policies, rule_id, at)
+
+    def grounds(self, rule_id: str | None, at: float) -> Grounds:
+        """A rule in force, as the ground, explanation and category of a decision."""
+        ground, explanation, category = self.rule(rule_id, at)
+        return {"ground": ground, "explanation": explanation, "category": category}
 
     def decision_behind(self, sanction_id: str) -> DecisionState | None:
         """The moderation decision a sanction (or a block it placed) came from, if any; a
@@ -112,7 +126,6 @@ def decisions(
     for label in read.labels_applied(store, start, end, account):
         content_id, rule_id, status, at = label.content_id, label.rule_id, label.status, label.at
         author, kind, posted = facts.contents.get(content_id, Content("", "post", at))
-        ground, text, category = facts.rule(rule_id, posted)
         action, automation, detected = label_decision(
             status, label.automated, (content_id, rule_id) in facts.detected
         )
@@ -132,9 +145,7 @@ def decisions(
             end=None,
             content_kind=kind,
             content_date=posted,
-            ground=ground,
-            explanation=text,
-            category=category,
+            **facts.grounds(rule_id, posted),
             facts=f"A {kind} was found to break the rule cited and was {action} {by}."
             if status == "upheld"
             else f"A {kind} appears to break the rule cited and was {action} {by}.",
@@ -149,7 +160,6 @@ def decisions(
         on = decided.content_id if decided is not None else None
         direct = decided is not None and not on  # a moderator's account.sanctioned
         _, _, posted = facts.contents.get(on or "", Content("", "post", sanction.at))
-        ground, text, category = facts.rule(sanction.rule_id, posted)
         yield Decision(
             reference=sanction.sanction_id,
             row=f"sanctions:{sanction.seq}:{sanction.n}",
@@ -161,9 +171,7 @@ def decisions(
             end=sanction.until,
             content_kind=None,
             content_date=posted,
-            ground=ground,
-            explanation=text,
-            category=category,
+            **facts.grounds(sanction.rule_id, posted),
             facts=f"Imposed directly as {sanction.trigger}."
             if direct
             else f"The published sanction ladder set this step after upheld violations "

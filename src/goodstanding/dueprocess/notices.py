@@ -64,6 +64,13 @@ def _of_decision(decision: Decision, policies: PolicySet) -> Notice:
     )
 
 
+def _row_notice(
+    table: str, seq: int, n: int, account_id: str, at: float, subject: str, body: str
+) -> Notice:
+    """A notice about an effect in a projection table, named by its row there."""
+    return Notice(f"{table}:{seq}:{n}", account_id, at, subject, body)
+
+
 def _favourable(store: Store, facts: Facts) -> Iterator[Notice]:
     """Decisions in the person's favour: content shown again, sanctions lifted, group
     administration restored, appeals received and decided, identity submissions refused
@@ -84,10 +91,12 @@ def _favourable(store: Store, facts: Facts) -> Iterator[Notice]:
             continue  # only what was notified as a decision is notified as undone
         author, kind, _ = facts.contents.get(content_id, ("", "post", at))
         how = "A moderator found" if status == "cleared" else "On appeal, it was found"
-        yield Notice(
-            id=f"labels:{seq}:{n}",
-            account_id=author,
-            at=at,
+        yield _row_notice(
+            "labels",
+            seq,
+            n,
+            author,
+            at,
             subject="Your content is shown again"
             if previous in ("hidden", "upheld")
             else "The label on your content was removed",
@@ -99,10 +108,12 @@ def _favourable(store: Store, facts: Facts) -> Iterator[Notice]:
         "WHERE {scope}1 = 1",
         OWNED,
     ):
-        yield Notice(
-            id=f"sanction_lifts:{seq}:{n}",
-            account_id=account_id,
-            at=at,
+        yield _row_notice(
+            "sanction_lifts",
+            seq,
+            n,
+            account_id,
+            at,
             subject="A sanction on your account was lifted",
             body=f"Sanction {sanction_id} no longer applies: {reason}.",
         )
@@ -110,10 +121,12 @@ def _favourable(store: Store, facts: Facts) -> Iterator[Notice]:
         "SELECT event_seq, n, at, account_id, reasons FROM admin_rights WHERE {scope}acting",
         OWNED,
     ):
-        yield Notice(
-            id=f"admin_rights:{seq}:{n}",
-            account_id=account_id,
-            at=at,
+        yield _row_notice(
+            "admin_rights",
+            seq,
+            n,
+            account_id,
+            at,
             subject="Your group administration rights were restored",
             body=reasons,
         )
@@ -122,10 +135,12 @@ def _favourable(store: Store, facts: Facts) -> Iterator[Notice]:
         "WHERE {scope}1 = 1",
         OWNED,
     ):
-        yield Notice(
-            id=f"appeal_log:{seq}:{n}",
-            account_id=account_id,
-            at=at,
+        yield _row_notice(
+            "appeal_log",
+            seq,
+            n,
+            account_id,
+            at,
             subject="Your appeal was decided" if outcome else "Your appeal was received",
             body=APPEAL_OUTCOMES[outcome]
             if outcome
@@ -137,10 +152,12 @@ def _favourable(store: Store, facts: Facts) -> Iterator[Notice]:
         "WHERE {scope}status = 'refused' AND decision IS NULL AND account_id IS NOT NULL",
         OWNED,
     ):
-        yield Notice(
-            id=f"identity_log:{seq}:{n}",
-            account_id=account_id,
-            at=at,
+        yield _row_notice(
+            "identity_log",
+            seq,
+            n,
+            account_id,
+            at,
             subject="Your identity submission was refused",
             body=f"The identity submitted could not be accepted: {reason}.",
         )

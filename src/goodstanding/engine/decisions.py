@@ -4,9 +4,11 @@ resolved either way."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from goodstanding.engine import comment_queue, labels, ladder, ledger, lookups
 from goodstanding.engine.context import Context
-from goodstanding.engine.effects import Effect, Flagged, LabelChanged, Notice, StrikeIssued
+from goodstanding.engine.effects import Effect, Flagged, Notice, StrikeIssued
 from goodstanding.engine.state import DAY, ContentState, DecisionState, Strike
 from goodstanding.policy.model import Policy, Rule
 
@@ -14,6 +16,19 @@ SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 STATUS = {"label": "flagged", "queue": "queued", "hide": "hidden"}
 AUTOMATED_DECIDER = "goodstanding:automatic"
 NEVER_SHOWN = "never shown: posted while its author lacked the privilege (a denial)"
+
+
+@dataclass(frozen=True)
+class Ruling:
+    """A decision that content violates a rule: its id, who took it, when, and under which
+    policy."""
+
+    decision_id: str
+    decided_by: str
+    t: float
+    policy: Policy
+    content: ContentState
+    rule: Rule
 
 
 def flag(
@@ -54,12 +69,7 @@ def flag(
             found,
             *upheld(
                 ctx,
-                f"{event_id}#{rule.id}",
-                AUTOMATED_DECIDER,
-                t,
-                policy,
-                content,
-                rule,
+                Ruling(f"{event_id}#{rule.id}", AUTOMATED_DECIDER, t, policy, content, rule),
                 automated=True,
             ),
         ]
@@ -67,31 +77,16 @@ def flag(
     ctx.state.touch_content(content)
     return [
         found,
-        LabelChanged(
-            event_id=event_id,
-            at=t,
-            content_id=content.id,
-            rule_id=rule.id,
-            status=STATUS[outcome],
-            visible=content.visible,
-            automated=source == "detector",
-        ),
+        labels.changed(event_id, t, content, rule.id, STATUS[outcome], source == "detector"),
         *comment_queue.labelled(content, event_id, t),
     ]
 
 
-def upheld(
-    ctx: Context,
-    decision_id: str,
-    decided_by: str,
-    t: float,
-    policy: Policy,
-    content: ContentState,
-    rule: Rule,
-    automated: bool = False,
-) -> list[Effect]:
-    """The content violates `rule` (a moderator's or an automatic decision): it is removed,
+def upheld(ctx: Context, ruling: Ruling, automated: bool = False) -> list[Effect]:
+    """The content violates the rule (a moderator's or an automatic decision): it is removed,
     and its author gets a strike, the penalty and the ladder's next step."""
+    decision_id, t, policy = ruling.decision_id, ruling.t, ruling.policy
+    content, rule = ruling.content, ruling.rule
     author = lookups.account(ctx, content.author, content.at, "author")
     content.violations.append(rule.id)
     content.removed_by = content.removed_by or decision_id
@@ -112,15 +107,7 @@ def upheld(
     ctx.state.touch_account(author)
     evidence = (content.id, decision_id)
     effects: list[Effect] = [
-        LabelChanged(
-            event_id=decision_id,
-            at=t,
-            content_id=content.id,
-            rule_id=rule.id,
-            status="upheld",
-            visible=False,
-            automated=automated,
-        ),
+        labels.changed(decision_id, t, content, rule.id, "upheld", automated),
         StrikeIssued(
             event_id=decision_id,
             at=t,
@@ -132,7 +119,7 @@ def upheld(
         ),
     ]
     penalty = policy.scoring.penalties.for_severity(rule.severity)
-    decision = kept(ctx, decision_id, decided_by, t, policy, content, rule, penalty)
+    decision = kept(ctx, ruling, penalty)
     effects += ledger.entry(
         ctx,
         author,
@@ -153,26 +140,17 @@ def upheld(
     return effects
 
 
-def kept(
-    ctx: Context,
-    decision_id: str,
-    decided_by: str,
-    t: float,
-    policy: Policy,
-    content: ContentState,
-    rule: Rule,
-    penalty: float,
-) -> DecisionState:
-    """Keeps the decision that `content` violates `rule`, with the penalty it cost the author
-    (none for content never shown), so that an appeal can find and reverse it."""
+def kept(ctx: Context, ruling: Ruling, penalty: float) -> DecisionState:
+    """Keeps the ruling, with the penalty it cost the author (none for content never shown),
+    so that an appeal can find and reverse it."""
     decision = DecisionState(
-        id=decision_id,
-        at=t,
-        content_id=content.id,
-        account_id=content.author,
-        rule_id=rule.id,
-        policy_version=policy.version,
-        decided_by=decided_by,
+        id=ruling.decision_id,
+        at=ruling.t,
+        content_id=ruling.content.id,
+        account_id=ruling.content.author,
+        rule_id=ruling.rule.id,
+        policy_version=ruling.policy.version,
+        decided_by=ruling.decided_by,
         penalty=penalty,
     )
     ctx.state.decisions[decision.id] = ctx.state.touch_decision(decision)
@@ -195,17 +173,11 @@ def cleared(
                 ),
             )
         ]
-    effects: list[Effect] = [
-        LabelChanged(
-            event_id=decision_id,
-            at=t,
-            content_id=content.id,
-            rule_id=rule.id,
-            status="cleared",
-            visible=labels.unflag(content, rule.id),
-        )
+    labels.unflag(content, rule.id)
+    return [
+        labels.changed(decision_id, t, content, rule.id, "cleared"),
+        *_resolve_reports(ctx, content, False, t, policy, decision_id),
     ]
-    return effects + _resolve_reports(ctx, content, False, t, policy, decision_id)
 
 
 def _resolve_reports(
@@ -224,8 +196,8 @@ def _resolve_reports(
         ctx.state.touch_account(reporter)  # its accuracy changed, whatever the ledger does
         delta = weights.report_upheld if upheld else weights.report_rejected
         reason = "report_upheld" if upheld else "report_rejected"
-        effects += ledger.gain(
-            ctx, reporter, delta, t, policy, reason, event_id, (report_id, event_id)
+        effects += ledger.entry(
+            ctx, reporter, delta, t, policy, reason, event_id, (report_id, event_id), capped=True
         )
     content.reports.clear()
     ctx.state.touch_content(content)

@@ -47,22 +47,40 @@ def refusal(
     hit: BlockHit | None = None,
 ) -> IdentityChanged:
     """An identity refused, with the reason (and the blocking decision and how to appeal)."""
-    if hit is not None:
-        until = f"until {iso(hit.until)}" if hit.until is not None else "without end"
-        reason = (
-            f"this identity is blocked {until} by decision {hit.decision}, taken on "
-            f"an account it was verified for. {APPEAL}"
-        )
+    if hit is None:
+        return _changed(event_id, t, account_id, kind, fingerprint, "refused", reason, None, None)
+    until = f"until {iso(hit.until)}" if hit.until is not None else "without end"
+    reason = (
+        f"this identity is blocked {until} by decision {hit.decision}, taken on "
+        f"an account it was verified for. {APPEAL}"
+    )
+    return _changed(
+        event_id, t, account_id, kind, fingerprint, "refused", reason, hit.decision, hit.until
+    )
+
+
+def _changed(
+    event_id: str,
+    t: float,
+    account_id: str | None,
+    kind: str | None,
+    fingerprint: str | None,
+    status: str,
+    reason: str,
+    decision: str | None,
+    until: float | None,
+) -> IdentityChanged:
+    """A change to an identity's standing: refused, blocked or unblocked."""
     return IdentityChanged(
         event_id=event_id,
         at=t,
         account_id=account_id,
         kind=kind,
         fingerprint=fingerprint,
-        status="refused",
+        status=status,
         reason=reason,
-        decision=hit.decision if hit else None,
-        until=hit.until if hit else None,
+        decision=decision,
+        until=until,
     )
 
 
@@ -125,23 +143,16 @@ def block_identities(
     """Blocks every verified identity of an account that a blocking sanction falls on."""
     if action not in policy.identity.block_on:
         return []
+    event_id = sanction_id.split("/", 1)[0]
+    reason = f"{action} of the account it is verified for: no new account with it " + (
+        f"until {iso(until)}" if until is not None else "without end"
+    )
     effects: list[Effect] = []
     for kind, fp in sorted(account.identities.items()):
         state = ctx.state.identity(fp)
         state.block = add_hold(state.block, fp, sanction_id, t, until)
         effects.append(
-            IdentityChanged(
-                event_id=sanction_id.split("/", 1)[0],
-                at=t,
-                account_id=account.id,
-                kind=kind,
-                fingerprint=fp,
-                status="blocked",
-                decision=sanction_id,
-                until=until,
-                reason=f"{action} of the account it is verified for: no new account with it "
-                + (f"until {iso(until)}" if until is not None else "without end"),
-            )
+            _changed(event_id, t, account.id, kind, fp, "blocked", reason, sanction_id, until)
         )
     return effects
 
@@ -150,6 +161,7 @@ def unblock_identities(
     ctx: Context, account: AccountState, sanction_id: str, event_id: str, t: float
 ) -> list[Effect]:
     """Lifts the blocks a sanction placed (its decision was reversed)."""
+    reason = "the decision that blocked it was reversed"
     effects: list[Effect] = []
     for kind, fp in sorted(account.identities.items()):
         state = ctx.state.identities.get(fp)
@@ -161,15 +173,6 @@ def unblock_identities(
         state.block = remaining
         ctx.state.identity(fp)
         effects.append(
-            IdentityChanged(
-                event_id=event_id,
-                at=t,
-                account_id=account.id,
-                kind=kind,
-                fingerprint=fp,
-                status="unblocked",
-                decision=sanction_id,
-                reason="the decision that blocked it was reversed",
-            )
+            _changed(event_id, t, account.id, kind, fp, "unblocked", reason, sanction_id, None)
         )
     return effects

@@ -5,15 +5,35 @@ from __future__ import annotations
 
 from goodstanding.engine import ledger
 from goodstanding.engine.context import Context
-from goodstanding.engine.effects import Effect
+from goodstanding.engine.effects import Effect, LabelChanged
 from goodstanding.engine.state import AccountState, ContentState
 from goodstanding.policy.model import Policy
 
 
-def unflag(content: ContentState, rule_id: str) -> bool:
-    """Drops a rule's flag (a review decided it); whether the content is visible now."""
+def changed(
+    event_id: str,
+    t: float,
+    content: ContentState,
+    rule_id: str,
+    status: str,
+    automated: bool = False,
+) -> LabelChanged:
+    """The effect of content's label for a rule taking a new status, with whether the content
+    is visible now."""
+    return LabelChanged(
+        event_id=event_id,
+        at=t,
+        content_id=content.id,
+        rule_id=rule_id,
+        status=status,
+        visible=content.visible,
+        automated=automated,
+    )
+
+
+def unflag(content: ContentState, rule_id: str) -> None:
+    """Drops a rule's flag (a review decided it)."""
     content.flags.pop(rule_id, None)
-    return content.visible
 
 
 def labelled_rule(content: ContentState) -> str | None:

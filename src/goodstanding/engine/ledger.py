@@ -1,4 +1,4 @@
-"""The ledger: score entries added to an account, and gains within the daily cap."""
+"""The ledger: score entries added to an account, gains within the daily cap."""
 
 from __future__ import annotations
 
@@ -19,8 +19,12 @@ def entry(
     evidence: tuple[str, ...],
     rule_id: str | None = None,
     note: str | None = None,
+    capped: bool = False,
 ) -> list[Effect]:
-    """Adds a ledger entry dated t to the account (nothing for a zero delta)."""
+    """Adds a ledger entry dated t to the account (nothing for a zero delta); a capped
+    positive delta only within the account's daily cap (late gains for a closed day: none)."""
+    if capped and delta > 0:
+        delta = _within_cap(account, delta, t, policy)
     if delta == 0:
         return []
     ctx.state.touch_account(account)
@@ -40,27 +44,16 @@ def entry(
     ]
 
 
-def gain(
-    ctx: Context,
-    account: AccountState,
-    delta: float,
-    t: float,
-    policy: Policy,
-    reason: str,
-    event_id: str,
-    evidence: tuple[str, ...],
-) -> list[Effect]:
-    """A positive delta within the account's daily cap (late gains for a closed day: none);
-    a negative one as it is."""
-    if delta <= 0:
-        return entry(ctx, account, delta, t, policy, reason, event_id, evidence)
+def _within_cap(account: AccountState, gain: float, t: float, policy: Policy) -> float:
+    """The part of a positive gain at t that the account's daily cap still allows (0.0 for
+    none), counted as gained that day."""
     day = int(t // DAY)
     if day < account.gain_day:
-        return []
+        return 0.0
     if day > account.gain_day:
         account.gain_day, account.gained = day, 0.0
-    granted = min(delta, policy.scoring.daily_gain_cap - account.gained)
+    granted = min(gain, policy.scoring.daily_gain_cap - account.gained)
     if granted <= 0:
-        return []
+        return 0.0
     account.gained += granted
-    return entry(ctx, account, granted, t, policy, reason, event_id, evidence)
+    return granted

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Protocol, TypeVar
 
 import msgspec
 
@@ -190,6 +191,20 @@ class IdentityState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
     block: BlockEntry | None = None
 
 
+class _Keyed(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_K = TypeVar("_K", bound=_Keyed)
+
+
+def _marked(dirty: set[str], item: _K) -> _K:
+    """The item, its key added to a set of changed keys."""
+    dirty.add(item.id)
+    return item
+
+
 class State:
     """The keyed state of a run: accounts and content by id, and which keys changed."""
 
@@ -216,23 +231,19 @@ class State:
 
     def touch_content(self, content: ContentState) -> ContentState:
         """Marks a content item as changed; returns it."""
-        self.dirty_contents.add(content.id)
-        return content
+        return _marked(self.dirty_contents, content)
 
     def touch_group(self, group: GroupState) -> GroupState:
         """Marks a group as changed; returns it."""
-        self.dirty_groups.add(group.id)
-        return group
+        return _marked(self.dirty_groups, group)
 
     def touch_decision(self, decision: DecisionState) -> DecisionState:
         """Marks a decision as changed; returns it."""
-        self.dirty_decisions.add(decision.id)
-        return decision
+        return _marked(self.dirty_decisions, decision)
 
     def touch_appeal(self, appeal: AppealState) -> AppealState:
         """Marks an appeal as changed; returns it."""
-        self.dirty_appeals.add(appeal.id)
-        return appeal
+        return _marked(self.dirty_appeals, appeal)
 
     def identity(self, fingerprint: str) -> IdentityState:
         """The state of a fingerprint (a new, empty one if unseen), marked as changed."""

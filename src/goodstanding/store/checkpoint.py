@@ -10,7 +10,7 @@ import hashlib
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -192,16 +192,11 @@ class CheckpointReport:
     ok: bool
     checkpoints: int
     problem: str | None = None
-    uncovered: int = 0
+    entries_after_latest_checkpoint: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
-        return {
-            "ok": self.ok,
-            "checkpoints": self.checkpoints,
-            "problem": self.problem,
-            "entries_after_latest_checkpoint": self.uncovered,
-        }
+        return asdict(self)
 
 
 def _check_signature(

@@ -6,14 +6,13 @@ lifts every sanction the decision caused, and restores the content."""
 
 from __future__ import annotations
 
-from goodstanding.engine import ladder, ledger, lookups
+from goodstanding.engine import labels, ladder, ledger, lookups
 from goodstanding.engine.base import Rejected, iso
 from goodstanding.engine.context import Context
 from goodstanding.engine.effects import (
     AppealDecidedEffect,
     AppealFiledEffect,
     Effect,
-    LabelChanged,
     SanctionLifted,
 )
 from goodstanding.engine.handler import Handler, Keys
@@ -162,16 +161,7 @@ def _reverse(
         if content.removed_by == decision.id:
             content.removed_by = None
         ctx.state.touch_content(content)
-        effects.append(
-            LabelChanged(
-                event_id=event_id,
-                at=t,
-                content_id=content.id,
-                rule_id=decision.rule_id,
-                status="reversed",
-                visible=content.visible,
-            )
-        )
+        effects.append(labels.changed(event_id, t, content, decision.rule_id, "reversed"))
     return effects
 
 

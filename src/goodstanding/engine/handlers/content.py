@@ -39,7 +39,9 @@ def posted(ctx: Context, event: ContentPosted, t: float, policy: Policy) -> list
     if denial is not None:
         return [denial]
     weight = getattr(policy.scoring.weights, event.kind)
-    effects = ledger.gain(ctx, account, weight, t, policy, event.kind, event.id, (event.id,))
+    effects = ledger.entry(
+        ctx, account, weight, t, policy, event.kind, event.id, (event.id,), capped=True
+    )
     effects += moderation.on_posted(ctx, event, t, policy, account, content)
     if parent is not None:
         effects += comment_queue.on_commented(ctx, content, parent, event.id, t, policy)
@@ -62,13 +64,13 @@ def engaged(ctx: Context, event: ContentEngaged, t: float, policy: Policy) -> li
         return labels.engaged_with(ctx, account, content, event.id, t, policy)
     weights = policy.scoring.weights
     given = weights.like_given if event.kind == "like" else weights.share_given
-    effects = ledger.gain(
-        ctx, account, given, t, policy, f"{event.kind}_given", event.id, (event.id,)
+    effects = ledger.entry(
+        ctx, account, given, t, policy, f"{event.kind}_given", event.id, (event.id,), capped=True
     )
     author = ctx.state.accounts.get(content.author)
     if author is not None and content.visible:
         received = weights.like_received if event.kind == "like" else weights.share_received
-        effects += ledger.gain(
+        effects += ledger.entry(
             ctx,
             author,
             received,
@@ -77,6 +79,7 @@ def engaged(ctx: Context, event: ContentEngaged, t: float, policy: Policy) -> li
             f"{event.kind}_received",
             event.id,
             (event.id, content.id),
+            capped=True,
         )
     return effects
 

@@ -33,6 +33,7 @@ def decided(ctx: Context, event: ReviewDecided, t: float, policy: Policy) -> lis
             )
         ]
     act_policy, rule = found
+    ruling = decisions.Ruling(event.id, event.actor, t, act_policy, content, rule)
     if event.verdict == "clear":
         return decisions.cleared(ctx, event.id, t, act_policy, content, rule)
     if rule.id in content.violations:
@@ -44,7 +45,7 @@ def decided(ctx: Context, event: ReviewDecided, t: float, policy: Policy) -> lis
             )
         ]
     if not content.published:
-        decisions.kept(ctx, event.id, event.actor, t, act_policy, content, rule, 0.0)
+        decisions.kept(ctx, ruling, 0.0)
         return [
             Notice(
                 event_id=event.id,
@@ -55,7 +56,7 @@ def decided(ctx: Context, event: ReviewDecided, t: float, policy: Policy) -> lis
                 ),
             )
         ]
-    return decisions.upheld(ctx, event.id, event.actor, t, act_policy, content, rule)
+    return decisions.upheld(ctx, ruling)
 
 
 HANDLERS: dict[type, Handler] = {ReviewDecided: Handler(decided, with_content)}

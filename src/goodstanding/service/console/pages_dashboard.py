@@ -5,6 +5,7 @@ the most upheld rules, sanctions by step, appeals and decisions per moderator, f
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -19,6 +20,14 @@ from goodstanding.service.context import Service, service
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 DEFAULT_DAYS = 30
+BAR_CHARTS = {
+    "ages": "open_by_age",
+    "rules": "top_rules",
+    "sanctions": "sanctions_by_step",
+    "appeals": "appeals_by_outcome",
+    "moderators": "decisions_by_moderator",
+}
+"""The dashboard's bar charts: the template's name for each, and the figure it draws."""
 
 
 def _day_start(day: date) -> float:
@@ -43,6 +52,7 @@ def dashboard(
     figures = backend.dashboard(
         svc.store, _day_start(start), _day_start(end + timedelta(days=1)), now
     )
+    charts: dict[str, Any] = {name: bar_chart(figures[key]) for name, key in BAR_CHARTS.items()}
     return page(
         request,
         "dashboard.html",
@@ -51,9 +61,5 @@ def dashboard(
         end=end.isoformat(),
         figures=figures,
         per_day=day_columns(figures["decisions_per_day"]),
-        ages=bar_chart(figures["open_by_age"]),
-        rules=bar_chart(figures["top_rules"]),
-        sanctions=bar_chart(figures["sanctions_by_step"]),
-        appeals=bar_chart(figures["appeals_by_outcome"]),
-        moderators=bar_chart(figures["decisions_by_moderator"]),
+        **charts,
     )
