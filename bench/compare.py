@@ -1,6 +1,6 @@
 """The fold (and a smaller ingest) of this tree against a base commit, interleaved in one run:
 `python -m bench compare BASE [--rounds N] [--ingest-accounts N] [--ingest-days N]
-[--no-ingest]`.
+[--no-ingest] [--cpu]`.
 
 The base is checked out with `git worktree add` into a temporary folder and removed after.
 Each round runs every benchmark once per tree, each in a fresh process, alternating which
@@ -29,10 +29,24 @@ RESULT = re.compile(r"^(?P<figure>.+?): (?P<value>[\d,.]+) (?P<unit>[^(]+?) \(")
 # benchmark module, with the stream size set and the stream cache shared between trees.
 DRIVER = """
 import sys
+import time
 from pathlib import Path
 import bench.common
-import bench.bench_{name} as bench_module
 bench.common.CACHE = Path(sys.argv[1])
+if sys.argv[4] == "cpu":  # the benchmark's own clock reads this process's CPU time
+    class CpuClock:
+        def __getattr__(self, name):
+            return getattr(time, name)
+        perf_counter = staticmethod(time.process_time)
+    def timed(fn):
+        started = time.process_time()
+        result = fn()
+        return result, time.process_time() - started
+    bench.common.timed = timed
+import bench.bench_{name} as bench_module
+if sys.argv[4] == "cpu":
+    bench_module.time = CpuClock()
+    bench_module.timed = bench.common.timed
 bench_module.ACCOUNTS, bench_module.DAYS = int(sys.argv[2]), int(sys.argv[3])
 bench_module.main()
 """
@@ -48,6 +62,13 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--ingest-accounts", type=int, default=2_000)
     parser.add_argument("--ingest-days", type=int, default=30)
     parser.add_argument("--no-ingest", action="store_true", help="compare the fold alone")
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="time by the benchmark process's CPU time instead of the wall clock: steadier "
+        "on a machine loaded by other work, but it leaves out waiting for the disk and the "
+        "PostgreSQL server's own work",
+    )
     args = parser.parse_args(argv)
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
@@ -63,7 +84,8 @@ def main(argv: list[str]) -> None:
             for name, accounts, days in runs:
                 for which in order:
                     note(f"round {round_ + 1}: {name} on the {which} tree")
-                    for figure, value, unit in _run(which, trees[which], name, accounts, days):
+                    measured = _run(which, trees[which], name, accounts, days, args.cpu)
+                    for figure, value, unit in measured:
                         results[which].setdefault(figure, []).append(value)
                         units[figure] = unit
     _print_ratios(args.base, results, units)
@@ -84,12 +106,20 @@ def base_tree(commit: str) -> Iterator[Path]:
 
 
 def _run(
-    which: str, tree: Path, name: str, accounts: int, days: int
+    which: str, tree: Path, name: str, accounts: int, days: int, cpu: bool
 ) -> list[tuple[str, float, str]]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tree), str(tree / "src")])}
     driver = DRIVER.format(name=name)
     done = subprocess.run(
-        [sys.executable, "-c", driver, str(CACHE), str(accounts), str(days)],
+        [
+            sys.executable,
+            "-c",
+            driver,
+            str(CACHE),
+            str(accounts),
+            str(days),
+            "cpu" if cpu else "wall",
+        ],
         cwd=tree,
         env=env,
         check=True,
