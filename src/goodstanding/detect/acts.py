@@ -41,7 +41,7 @@ Array = np.ndarray[Any, Any]
 DATA: Final = Path(__file__).parent / "data"
 CORPUS: Final = DATA / "acts_corpus.jsonl"
 """Labelled texts: the development part of the evaluation set."""
-WRITTEN: Final = tuple(DATA / f"acts_written{n}.jsonl" for n in ("", "_2", "_3"))
+WRITTEN: Final = tuple(DATA / f"acts_written{n}.jsonl" for n in ("", "_2", "_3", "_4", "_5"))
 """Labelled texts written by hand as more examples, from the rules' texts alone."""
 ORDINARY: Final = DATA / "acts_ordinary.jsonl"
 """Ordinary posts and group messages, all benign (see data/README.md for where they come
