@@ -54,7 +54,7 @@ def test_a_violates_verdict_on_never_shown_content_gives_no_strike() -> None:
     assert "never shown" in effects[0].message  # type: ignore[attr-defined]
     assert eng.state.accounts["m1"].strikes == []
     assert eng.state.decisions[effects[0].event_id].penalty == 0.0  # kept, without effect
-    assert eng.state.contents["c1"].violations == []
+    assert eng.state.contents["c1"].violations == ()
 
 
 def test_reports_on_never_shown_content_are_recorded_not_acted_on(tmp_path: Path) -> None:

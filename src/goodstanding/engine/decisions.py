@@ -88,7 +88,7 @@ def upheld(ctx: Context, ruling: Ruling, automated: bool = False) -> list[Effect
     decision_id, t, policy = ruling.decision_id, ruling.t, ruling.policy
     content, rule = ruling.content, ruling.rule
     author = lookups.account(ctx, content.author, content.at, "author")
-    content.violations.append(rule.id)
+    content.violations += (rule.id,)
     content.removed_by = content.removed_by or decision_id
     labels.unflag(content, rule.id)
     ctx.state.touch_content(content)
@@ -199,7 +199,7 @@ def _resolve_reports(
         effects += ledger.entry(
             ctx, reporter, delta, t, policy, reason, event_id, (report_id, event_id), capped=True
         )
-    content.reports.clear()
+    content.reports = ()
     ctx.state.touch_content(content)
     return effects
 
@@ -217,7 +217,7 @@ def _retroactive(
         account = ctx.state.accounts.get(actor_id)
         if account is None or actor_id in content.charged or actor_id == content.author:
             continue
-        content.charged.append(actor_id)
+        content.charged += (actor_id,)
         effects += ledger.entry(
             ctx,
             account,

@@ -73,7 +73,7 @@ def engaged_with(
     if not weight or rule_id is None or account.id == content.author:
         return []
     if account.id not in content.charged:
-        content.charged.append(account.id)
+        content.charged += (account.id,)
         ctx.state.touch_content(content)
     return ledger.entry(
         ctx,

@@ -119,11 +119,14 @@ class ContentState(msgspec.Struct, kw_only=True, array_like=True, gc=False):
     group_id: str | None = None
     published: bool = True
     removed_by: str | None = None
-    reports: list[tuple[str, str, str]] = msgspec.field(default_factory=list)
-    engaged: list[str] = msgspec.field(default_factory=list)
-    violations: list[str] = msgspec.field(default_factory=list)
+    # Tuples, not lists: most items keep them empty, and the garbage collector tracks every
+    # list (an empty or all-string tuple it does not), which made each full collection walk
+    # several objects per content item ever posted.
+    reports: tuple[tuple[str, str, str], ...] = ()
+    engaged: tuple[str, ...] = ()
+    violations: tuple[str, ...] = ()
     flags: dict[str, str] = msgspec.field(default_factory=dict)
-    charged: list[str] = msgspec.field(default_factory=list)
+    charged: tuple[str, ...] = ()
     owner: str | None = None  # a comment's: the author of the content it answers
     owner_state: str | None = None  # held | approved | rejected (by the owner)
     labelled_at: float | None = None  # when a comment first showed with a violation label

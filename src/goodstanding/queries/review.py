@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,7 +137,7 @@ def marked(text: str, evidence: list[str]) -> list[tuple[str, bool]]:
     return pieces
 
 
-def _reporters(store: Store, reports: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+def _reporters(store: Store, reports: Sequence[tuple[str, str, str]]) -> list[dict[str, Any]]:
     with store.engine.connect() as conn:
         accounts = {a.id: a for a in store.load_accounts(conn, sorted({r[0] for r in reports}))}
     found = []

@@ -157,7 +157,8 @@ def _reverse(
     content = ctx.state.contents.get(decision.content_id)
     if content is not None and content.published:  # never shown: no label to reverse
         if decision.rule_id in content.violations:
-            content.violations.remove(decision.rule_id)
+            first = content.violations.index(decision.rule_id)
+            content.violations = content.violations[:first] + content.violations[first + 1 :]
         if content.removed_by == decision.id:
             content.removed_by = None
         ctx.state.touch_content(content)

@@ -58,7 +58,7 @@ def engaged(ctx: Context, event: ContentEngaged, t: float, policy: Policy) -> li
     key = f"{account.id}:{event.kind}"
     if key in content.engaged or account.id == content.author:
         return []
-    content.engaged.append(key)
+    content.engaged += (key,)
     ctx.state.touch_content(content)
     if labels.labelled_rule(content) is not None:
         return labels.engaged_with(ctx, account, content, event.id, t, policy)
@@ -90,7 +90,7 @@ def reported(ctx: Context, event: ContentReported, t: float, policy: Policy) -> 
     content = lookups.content(ctx, event.content_id, t)
     if any(reporter == account.id for reporter, _, _ in content.reports):
         return []
-    content.reports.append((account.id, event.rule, event.id))
+    content.reports += ((account.id, event.rule, event.id),)
     ctx.state.touch_content(content)
     return moderation.on_reported(ctx, event, t, content)
 
