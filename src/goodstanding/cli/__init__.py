@@ -22,6 +22,7 @@ from goodstanding.cli import (
     service,
     sim,
     standing,
+    stream,
 )
 from goodstanding.cli.common import Ctx
 from goodstanding.store import default_url
@@ -88,6 +89,7 @@ def main(
 
 app.command()(log.init)
 app.command()(log.ingest)
+app.command(name="stream")(stream.stream_command)
 app.command()(standing.standing)
 app.command()(standing.explain)
 app.command(name="verify")(checkpoints.verify_command)
