@@ -98,6 +98,7 @@ def stream_command(
         f"stream stopped: {totals.applied} batches applied, {totals.skipped} skipped as "
         f"applied before; {totals.accepted} accepted, {totals.rejected} rejected",
         highlight=False,
+        soft_wrap=True,
     )
     if totals.rejected:
         raise typer.Exit(1)
@@ -118,6 +119,7 @@ class _Totals:
                 f"batch {outcome.batch_id}: applied before (delivered again after a restart), "
                 "skipped",
                 highlight=False,
+                soft_wrap=True,
             )
             return
         self.applied += 1
@@ -128,6 +130,7 @@ class _Totals:
             f"{report.duplicates} duplicates skipped, {report.rejected} rejected; "
             f"log head {batch.head_seq}",
             highlight=False,
+            soft_wrap=True,
         )
 
 

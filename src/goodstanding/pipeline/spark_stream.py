@@ -142,7 +142,8 @@ def _sized(value: Column) -> tuple[Column, Column]:
 
 class _Sink:
     """The foreachBatch function: collects a micro-batch into the driver, orders it and
-    applies it once; keeps the exception a batch failed with."""
+    applies it once; keeps the exception a batch failed with (SystemExit included: Spark
+    would wait for an answer forever) for `run_stream` to raise."""
 
     def __init__(
         self,
@@ -160,9 +161,9 @@ class _Sink:
     def __call__(self, frame: DataFrame, batch_id: int) -> None:
         try:
             self._apply(frame, batch_id)
-        except BaseException as error:
+        except BaseException as error:  # Py4J answers Spark only for an Exception
             self.failure = error
-            raise
+            raise RuntimeError(f"micro-batch {batch_id} failed: {error!r}") from None
 
     def _apply(self, frame: DataFrame, batch_id: int) -> None:
         if self.files:  # within one part of a file, Spark reads its rows in order
