@@ -23,7 +23,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from goodstanding.events import MAX_LINE_BYTES
-from goodstanding.pipeline.ingest import Ingestor
+from goodstanding.pipeline.ingest import BATCH, Ingestor
 from goodstanding.pipeline.stream import (
     BatchOutcome,
     Refusal,
@@ -99,7 +99,8 @@ def _session(master: str) -> SparkSession:
 def _lines(session: SparkSession, source: Source, trigger: Trigger) -> DataFrame:
     """The source's lines as a streaming frame of StreamLine's columns but the position of a
     file's line (added per batch: Spark numbers no rows of a stream); a line over the ingest
-    line limit is delivered without its bytes."""
+    line limit is delivered without its bytes. A Kafka micro-batch holds at most as many
+    records as an ingest batch (the driver holds a micro-batch in memory)."""
     if source.folder is not None:
         reader = session.readStream.format("text")
         if trigger.max_files is not None:
@@ -116,15 +117,17 @@ def _lines(session: SparkSession, source: Source, trigger: Trigger) -> DataFrame
             .option("kafka.bootstrap.servers", source.servers)
             .option("subscribe", source.topic)
             .option("startingOffsets", "earliest")
+            .option("maxOffsetsPerTrigger", str(BATCH))
             .load()
         )
     except AnalysisException as error:
         if error.getCondition() not in _NO_KAFKA:
             raise
         raise StreamError(
-            "Spark's Kafka connector is not installed: add it with "
-            f"--conf spark.jars.packages={KAFKA_PACKAGE}:{session.version} (or a local jar "
-            "through spark.jars); see docs/streaming.md"
+            "Spark's Kafka connector is not installed: add the package "
+            f"{KAFKA_PACKAGE}:{session.version}, e.g. PYSPARK_SUBMIT_ARGS='--packages "
+            f"{KAFKA_PACKAGE}:{session.version} pyspark-shell' (spark.jars.packages), or its "
+            "jars with --jars (spark.jars); see docs/streaming.md"
         ) from None
     return frame.select(
         F.col("topic").alias("origin"),
