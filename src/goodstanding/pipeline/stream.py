@@ -175,9 +175,9 @@ def apply_batch(
         if store.applied_batch(conn, query_id, batch_id):
             return BatchOutcome(batch_id, None, report)
         ingestor.ingest_into(conn, _bounded(lines, report), report)
-        seq, hash = store.head(conn)
+        seq, last = store.head(conn)
         applied = AppliedBatch(
-            query_id, batch_id, report.accepted, report.rejected, report.duplicates, seq, hash
+            query_id, batch_id, report.accepted, report.rejected, report.duplicates, seq, last
         )
         store.record_batch(conn, applied)
         if before_commit is not None:
