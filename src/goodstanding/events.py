@@ -529,11 +529,16 @@ def _describe(error: msgspec.ValidationError | msgspec.DecodeError, data: bytes)
 def check_size(data: bytes, line: int | None = None, max_bytes: int = MAX_LINE_BYTES) -> None:
     """Raises EventError if a raw line is longer than `max_bytes`."""
     if len(data) > max_bytes:
-        raise EventError(
-            f"the line is {len(data):,} bytes long; at most {max_bytes:,} are accepted",
-            line=line,
-            reason=f"the line is longer than {max_bytes:,} bytes",
-        )
+        raise too_long(len(data), line, max_bytes)
+
+
+def too_long(size: int, line: int | None = None, max_bytes: int = MAX_LINE_BYTES) -> EventError:
+    """The refusal of a line of `size` bytes, longer than `max_bytes`."""
+    return EventError(
+        f"the line is {size:,} bytes long; at most {max_bytes:,} are accepted",
+        line=line,
+        reason=f"the line is longer than {max_bytes:,} bytes",
+    )
 
 
 def _check_at_syntax(data: bytes) -> None:

@@ -23,6 +23,7 @@ from goodstanding.cli import (
     service,
     sim,
     standing,
+    stream,
 )
 from goodstanding.cli.common import Ctx
 from goodstanding.store import default_url
@@ -92,6 +93,7 @@ _COMMANDS: dict[typer.Typer, dict[str, Callable[..., None]]] = {
     app: {
         "init": log.init,
         "ingest": log.ingest,
+        "stream": stream.stream_command,
         "standing": standing.standing,
         "explain": standing.explain,
         "verify": checkpoints.verify_command,

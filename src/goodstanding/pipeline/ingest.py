@@ -6,7 +6,8 @@ import hashlib
 import time
 from bisect import insort
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -306,6 +307,27 @@ class Ingestor:
                 transaction.commit()
         return report
 
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction under the store's write lock (waited for as this ingestor was
+        told), for `ingest_into` and the caller's own rows: committed when the block ends,
+        rolled back when it raises, and then the state kept between batches is dropped."""
+        try:
+            with self.store.engine.begin() as conn:
+                self.store.write_lock(conn, self.wait, self.on_wait)
+                yield conn
+        except BaseException:
+            self._drop_cache()
+            raise
+
+    def ingest_into(
+        self, conn: Connection, lines: Iterable[bytes | str], report: IngestReport
+    ) -> None:
+        """Reads JSON Lines as `ingest` does without `strict` (good lines kept, bad ones
+        refused into `report`), folding every batch inside `conn`, a `transaction` of this
+        ingestor's: nothing is committed before the caller's transaction is."""
+        self._read(lines, report, conn, None, BATCH)
+
     def _read(
         self,
         lines: Iterable[bytes | str],
@@ -406,16 +428,12 @@ class Ingestor:
                 self._fold_batch(conn, pending, report)
         else:
             try:
-                with quiet_collector(), self.store.engine.begin() as own:
-                    self.store.write_lock(own, self.wait, self.on_wait)
+                with quiet_collector(), self.transaction() as own:
                     self._fold_batch(own, pending, report)
             except WriterBusy as busy:
                 if not report.accepted:
                     raise
                 raise WriterBusy(busy.waited, report.accepted, pending[0][0]) from None
-            except BaseException:
-                self._drop_cache()
-                raise
             if report.accepted >= self._analyzed_at * 2:
                 self.store.refresh_statistics()
                 self._analyzed_at = report.accepted

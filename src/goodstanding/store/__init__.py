@@ -16,16 +16,19 @@ from goodstanding.store.log import (
 )
 from goodstanding.store.projections import Projections
 from goodstanding.store.state import KeyedState
+from goodstanding.store.stream_batches import AppliedBatch, StreamBatches
 
 
-class Store(Log, KeyedState, Projections, ConsoleRows, DetectionCache):
+class Store(Log, KeyedState, Projections, ConsoleRows, DetectionCache, StreamBatches):
     """A goodstanding database (SQLite or PostgreSQL): opened and migrated (database.py), its
     hash-chained logs (log.py), keyed state (state.py), projections (projections.py), the
-    console's own rows (console.py) and the detection cache (detection_cache.py)."""
+    console's own rows (console.py), the detection cache (detection_cache.py) and the
+    micro-batches streams applied (stream_batches.py)."""
 
 
 __all__ = [
     "GENESIS",
+    "AppliedBatch",
     "ChainError",
     "Claim",
     "LogBroken",
