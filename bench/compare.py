@@ -1,6 +1,6 @@
 """The fold (and a smaller ingest) of this tree against a base commit, interleaved in one run:
 `python -m bench compare BASE [--rounds N] [--ingest-accounts N] [--ingest-days N]
-[--no-ingest] [--cpu]`.
+[--no-ingest] [--cpu] [--freeze]`.
 
 The base is checked out with `git worktree add` into a temporary folder and removed after.
 Each round runs every benchmark once per tree, each in a fresh process, alternating which
@@ -43,6 +43,15 @@ if sys.argv[4] == "cpu":  # the benchmark's own clock reads this process's CPU t
         result = fn()
         return result, time.process_time() - started
     bench.common.timed = timed
+if sys.argv[5] == "freeze" and "{name}" == "fold":  # the input, out of the collector's reach
+    import gc
+    import goodstanding.engine
+    built = goodstanding.engine.Engine.__init__
+    def freezing(self, *args, **kwargs):
+        gc.collect()
+        gc.freeze()
+        built(self, *args, **kwargs)
+    goodstanding.engine.Engine.__init__ = freezing
 import bench.bench_{name} as bench_module
 if sys.argv[4] == "cpu":
     bench_module.time = CpuClock()
@@ -69,6 +78,13 @@ def main(argv: list[str]) -> None:
         "on a machine loaded by other work, but it leaves out waiting for the disk and the "
         "PostgreSQL server's own work",
     )
+    parser.add_argument(
+        "--freeze",
+        action="store_true",
+        help="in the fold benchmark, move what exists when an engine is built (the decoded "
+        "input among it) out of the garbage collector's reach, in both trees, so that the "
+        "figures compare the folds rather than the collector walking the benchmark's lists",
+    )
     args = parser.parse_args(argv)
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
@@ -84,7 +100,9 @@ def main(argv: list[str]) -> None:
             for name, accounts, days in runs:
                 for which in order:
                     note(f"round {round_ + 1}: {name} on the {which} tree")
-                    measured = _run(which, trees[which], name, accounts, days, args.cpu)
+                    measured = _run(
+                        which, trees[which], name, accounts, days, args.cpu, args.freeze
+                    )
                     for figure, value, unit in measured:
                         results[which].setdefault(figure, []).append(value)
                         units[figure] = unit
@@ -106,7 +124,7 @@ def base_tree(commit: str) -> Iterator[Path]:
 
 
 def _run(
-    which: str, tree: Path, name: str, accounts: int, days: int, cpu: bool
+    which: str, tree: Path, name: str, accounts: int, days: int, cpu: bool, freeze: bool
 ) -> list[tuple[str, float, str]]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tree), str(tree / "src")])}
     driver = DRIVER.format(name=name)
@@ -119,6 +137,7 @@ def _run(
             str(accounts),
             str(days),
             "cpu" if cpu else "wall",
+            "freeze" if freeze else "collect",
         ],
         cwd=tree,
         env=env,
