@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,8 +63,9 @@ def run_stream(
     on_batch: Callable[[BatchOutcome], None],
     on_refusal: Refusal | None = None,
 ) -> None:
-    """Runs the stream until it stops (`available_now`) or fails: a failure of a batch is
-    raised as the sink raised it (StreamError for a source Spark cannot read)."""
+    """Runs the stream until it stops (`available_now`), is interrupted (Ctrl-C: it stops
+    between checks, once a second) or fails: a failure of a batch is raised as the sink
+    raised it (StreamError for a source Spark cannot read)."""
     session = _session(master)
     try:
         sink = _Sink(ingestor, checkpoint, source.folder is not None, on_batch, on_refusal)
@@ -73,13 +77,33 @@ def run_stream(
             writer = writer.trigger(processingTime=f"{trigger.seconds:g} seconds")
         query = writer.start()
         try:
-            query.awaitTermination()
+            with _interrupt() as interrupted:
+                while not query.awaitTermination(1):
+                    if interrupted.is_set():
+                        query.stop()  # a batch cut short is rolled back and delivered again
+                        break
         except StreamingQueryException:
             if sink.failure is not None:
                 raise sink.failure from None
             raise
     finally:
         session.stop()
+
+
+@contextmanager
+def _interrupt() -> Iterator[threading.Event]:
+    """An event set by Ctrl-C (SIGINT) while the block runs, in place of PySpark's own
+    handler, which calls into the JVM from the signal handler and fails there when a call is
+    already under way."""
+    interrupted = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupted
+        return
+    before = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def _session(master: str) -> SparkSession:
