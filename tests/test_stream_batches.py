@@ -6,6 +6,8 @@ by file and line. And the command's refusals of a bad source or checkpoint, befo
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -133,3 +135,13 @@ def test_bad_sources_and_checkpoints_are_refused_before_spark_starts(tmp_path: P
     assert "not a Kafka topic" in stream(*kafka, "kafka:host:9092/a b")
     assert "not a Spark master" in stream(*args, "--master", "local[2] --jars x")
     assert not Path(tmp_path / "gs.db").exists()
+
+
+def test_ctrl_c_sets_the_stop_event_instead_of_interrupting() -> None:
+    from goodstanding.pipeline.spark_stream import stop_on_interrupt
+
+    before = signal.getsignal(signal.SIGINT)
+    with stop_on_interrupt() as interrupted:
+        os.kill(os.getpid(), signal.SIGINT)
+        assert interrupted.wait(5)
+    assert signal.getsignal(signal.SIGINT) is before

@@ -77,7 +77,7 @@ def run_stream(
             writer = writer.trigger(processingTime=f"{trigger.seconds:g} seconds")
         query = writer.start()
         try:
-            with _interrupt() as interrupted:
+            with stop_on_interrupt() as interrupted:
                 while not query.awaitTermination(1):
                     if interrupted.is_set():
                         query.stop()  # a batch cut short is rolled back and delivered again
@@ -91,7 +91,7 @@ def run_stream(
 
 
 @contextmanager
-def _interrupt() -> Iterator[threading.Event]:
+def stop_on_interrupt() -> Iterator[threading.Event]:
     """An event set by Ctrl-C (SIGINT) while the block runs, in place of PySpark's own
     handler, which calls into the JVM from the signal handler and fails there when a call is
     already under way."""
