@@ -9,7 +9,8 @@ import time
 from bench.common import note, report, sim_stream, timed
 from goodstanding.detect.build import build_detectors
 from goodstanding.engine import Engine, Rejected
-from goodstanding.events import ContentPosted, Event, read_lines
+from goodstanding.event_lines import read_lines
+from goodstanding.events import ContentPosted, Event
 from goodstanding.pipeline.ingest import BATCH
 from goodstanding.policy import PolicySet
 

@@ -10,7 +10,8 @@ import msgspec
 
 from goodstanding.detect.build import build_detectors
 from goodstanding.engine import Effect, Engine
-from goodstanding.events import Event, decode_event
+from goodstanding.event_lines import decode_event
+from goodstanding.events import Event
 from goodstanding.policy import PolicySet
 
 DATA = Path(__file__).parent / "data"

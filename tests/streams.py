@@ -28,7 +28,8 @@ import msgspec
 from hypothesis import strategies as st
 
 from goodstanding.engine import Rejected
-from goodstanding.events import Event, decode_event
+from goodstanding.event_lines import decode_event
+from goodstanding.events import Event
 from goodstanding.identity import load_keyring, seal_line
 from goodstanding.pipeline import Ingestor, load_policies
 from goodstanding.pipeline.cache import DEFAULT_BUDGET

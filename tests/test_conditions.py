@@ -10,7 +10,8 @@ import pytest
 
 from goodstanding.engine import Engine, Flagged
 from goodstanding.engine.effects import Effect
-from goodstanding.events import EventError, decode_event
+from goodstanding.event_lines import decode_event
+from goodstanding.events import EventError
 from goodstanding.policy.conditions import AttributeTest, Conditions, Facts, holds
 from goodstanding.policy.load import PolicyError, parse_policy
 from helpers import POLICY_V1, community, engine, ev

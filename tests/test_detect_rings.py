@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from goodstanding.detect import find_rings, like_edges
-from goodstanding.events import decode_event
+from goodstanding.event_lines import decode_event
 from goodstanding.sim import SimConfig, simulate
 
 

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from goodstanding.events import EventError, decode_event, encode_event, read_lines
+from goodstanding.event_lines import decode_event, encode_event, read_lines
+from goodstanding.events import EventError
 
 OK = b'{"id":"e1","type":"account.registered","at":"2026-01-01T00:00:00Z","actor":"a1"}'
 

@@ -7,14 +7,8 @@ import json
 import pytest
 from hypothesis import given, settings
 
-from goodstanding.events import (
-    MAX_ID_LENGTH,
-    EventError,
-    decode_event,
-    encode_event,
-    id_problem,
-    read_lines,
-)
+from goodstanding.event_lines import decode_event, encode_event, read_lines
+from goodstanding.events import MAX_ID_LENGTH, EventError, id_problem
 from hostile import BASE, POST, mutated
 
 

@@ -8,7 +8,8 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from goodstanding.events import EventError, decode_event
+from goodstanding.event_lines import decode_event
+from goodstanding.events import EventError
 from goodstanding.pipeline import Ingestor, load_policies
 from goodstanding.store import Store, verify
 from helpers import POLICY_V1

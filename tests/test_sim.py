@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from goodstanding.events import EVENT_CLASSES, IdentitySubmitted, decode_event
+from goodstanding.event_lines import decode_event
+from goodstanding.events import EVENT_CLASSES, IdentitySubmitted
 from goodstanding.identity import load_keyring, seal_line, validate
 from goodstanding.pipeline import Ingestor, load_policies
 from goodstanding.sim import (

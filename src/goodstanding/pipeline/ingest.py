@@ -18,14 +18,8 @@ from sqlalchemy import Connection
 
 from goodstanding.detect.build import build_detectors
 from goodstanding.engine import Effect, Engine, Rejected
-from goodstanding.events import (
-    ContentPosted,
-    Event,
-    EventError,
-    brief,
-    decode_event,
-    encode_event,
-)
+from goodstanding.event_lines import decode_event, encode_event
+from goodstanding.events import ContentPosted, Event, EventError, brief
 from goodstanding.identity import KeyRing, KeyRingError, load_keyring
 from goodstanding.identity.seal import needs_sealing, seal_line
 from goodstanding.pipeline.cache import DEFAULT_BUDGET, StateCache

@@ -15,7 +15,8 @@ from sqlalchemy import Connection
 from goodstanding.chunks import chunked
 from goodstanding.detect.build import build_detectors
 from goodstanding.engine import Effect, Engine, Rejected
-from goodstanding.events import ContentPosted, Event, EventError, decode_event
+from goodstanding.event_lines import decode_event
+from goodstanding.events import ContentPosted, Event, EventError
 from goodstanding.pipeline.collector import quiet_collector
 from goodstanding.pipeline.detections import CachedDetections
 from goodstanding.pipeline.ingest import BATCH, Progress

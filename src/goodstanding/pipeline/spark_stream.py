@@ -80,7 +80,7 @@ def run_stream(
             with stop_on_interrupt() as interrupted:
                 while not query.awaitTermination(1):
                     if interrupted.is_set():
-                        query.stop()  # a batch under way commits or rolls back whole: exactly once still
+                        query.stop()  # a batch under way commits or rolls back whole
                         break
         except StreamingQueryException:
             if sink.failure is not None:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from goodstanding.events import EventError, too_long
+from goodstanding.event_lines import too_long
+from goodstanding.events import EventError
 from goodstanding.pipeline.ingest import Ingestor, IngestReport
 from goodstanding.store import AppliedBatch
 
