@@ -6,6 +6,12 @@ The base is checked out with `git worktree add` into a temporary folder and remo
 Each round runs every benchmark once per tree, each in a fresh process, alternating which
 tree goes first, so that a machine loaded by other work slows both alike. It prints, per
 figure, the median of each tree and the ratio new/old (for a time, lower is better).
+
+Both options act in the benchmark's process, alike for both trees, without changing either
+tree's code: `--cpu` replaces the clock the benchmark module reads (its `time.perf_counter`
+and `bench.common.timed`) by the process's CPU time; `--freeze` (fold benchmark only) runs
+`gc.collect()` and `gc.freeze()` whenever an `Engine` is built, so what the benchmark holds
+by then (its decoded input) is out of the collector's reach.
 """
 
 from __future__ import annotations
