@@ -47,6 +47,15 @@ def state_of(db: str) -> tuple[str, int, int, str | None]:
         store.close()
 
 
+def replayed_out(stream: Path, tmp_path: Path) -> tuple[str, Path]:
+    """A SQLite store holding the stream, and the folder `replay --out` wrote from it."""
+    db = f"sqlite:///{tmp_path / 'gs.db'}"
+    ingested(db, stream)
+    folder = tmp_path / "p"
+    assert run(db, "replay", "--out", str(folder))[0] == 0
+    return db, folder
+
+
 def test_replay_out_then_load_gives_a_plain_replays_digest(
     db_url: str, stream: Path, tmp_path: Path
 ) -> None:
@@ -93,10 +102,7 @@ def test_into_store_replays_and_loads(stream: Path, tmp_path: Path) -> None:
 
 
 def test_load_is_refused_when_the_log_moved_on(stream: Path, tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'gs.db'}"
-    ingested(db, stream)
-    folder = tmp_path / "p"
-    assert run(db, "replay", "--out", str(folder))[0] == 0
+    db, folder = replayed_out(stream, tmp_path)
     later = tmp_path / "later.jsonl"
     later.write_text(
         '{"id":"late-1","type":"account.registered","at":"2026-06-01T00:00:00Z","actor":"late1"}\n'
@@ -110,10 +116,7 @@ def test_load_is_refused_when_the_log_moved_on(stream: Path, tmp_path: Path) -> 
 
 
 def test_load_refuses_changed_files_and_loads_nothing(stream: Path, tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'gs.db'}"
-    ingested(db, stream)
-    folder = tmp_path / "p"
-    assert run(db, "replay", "--out", str(folder))[0] == 0
+    db, folder = replayed_out(stream, tmp_path)
     ledger = folder / "ledger" / "part-00000.parquet"
     table = pq.read_table(ledger)
     pq.write_table(table.slice(0, table.num_rows - 1), ledger)

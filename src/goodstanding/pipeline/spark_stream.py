@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from pyspark.errors import AnalysisException, StreamingQueryException
@@ -204,7 +205,7 @@ class _Sink:
         ]
         outcome = apply_batch(
             self.ingestor,
-            self._query_id(),
+            self._query_id,
             batch_id,
             in_order(lines, numbered=self.files),
             self.on_refusal,
@@ -213,8 +214,10 @@ class _Sink:
         self.on_batch(outcome)
         self._pause("after-commit", batch_id)
 
+    @cached_property
     def _query_id(self) -> str:
-        """The query's id, which Spark keeps in the checkpoint (the same after a restart)."""
+        """The query's id, which Spark keeps in the checkpoint (the same after a restart):
+        read at the first batch, when the checkpoint holds it."""
         metadata = json.loads((self.checkpoint / "metadata").read_text(encoding="utf-8"))
         return str(metadata["id"])
 
